@@ -1,0 +1,1 @@
+"""crisisbot's core: everything that does not depend on a chat platform."""

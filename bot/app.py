@@ -1,0 +1,175 @@
+"""Assembly: one aiohttp server with every route, the delivery workers and the scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Any
+
+import structlog
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock, SystemClock
+from bot.context import CoreContext
+from bot.delivery import DeliveryWorker
+from bot.migrations import upgrade_to_head
+from bot.reminder_sweep import ReminderSweeper
+from bot.settings import Settings
+from bot.wakeable import WakeableLoop
+from handlers import alerts, ops
+from models.session import Database
+
+log = structlog.get_logger(__name__)
+
+
+class CrisisBot:
+    """The running bot: build with settings, `start()`, `stop()`."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.ctx = CoreContext(db=self.db, settings=settings, clock=clock or SystemClock())
+        self.workers: list[DeliveryWorker] = []
+        self.sweeper = ReminderSweeper(self.ctx)
+        self.scheduler = AsyncIOScheduler()
+        self.web = web.Application(client_max_size=1024 * 1024, middlewares=[_no_traceback])
+        self._runner: web.AppRunner | None = None
+        self._socket_mode: Any = None
+        self._bolt: Any = None
+
+    async def start(self) -> None:
+        await upgrade_to_head(self.db)
+        self._setup_slack()
+        self.ctx.on_outbox = self._wake_workers
+        self.web.router.add_post("/alerts", alerts.make_handler(self.ctx))
+        self.web.router.add_get(
+            "/healthz", ops.make_health(self.ctx, slack_enabled=self._bolt is not None)
+        )
+        self.web.router.add_get("/metrics", ops.metrics)
+        for loop in self.loops:
+            loop.start()
+        # APScheduler is the clock: each tick wakes the reminder sweep and the delivery
+        # workers, which do the work in their own tasks (stopped cleanly, never mid-commit).
+        self.scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.settings.sweep_interval.total_seconds(),
+            id="sweep-tick",
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.start()
+        self._runner = web.AppRunner(self.web, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+        if self._socket_mode is not None:
+            await self._socket_mode.connect_async()
+        log.info(
+            "crisisbot serving",
+            host=self.settings.host,
+            port=self.port,
+            database=self.db.engine.dialect.name,
+            slack="socket mode" if self._socket_mode else ("http" if self._bolt else "off"),
+        )
+
+    @property
+    def port(self) -> int:
+        if self._runner is None or not self._runner.addresses:
+            return self.settings.port
+        return int(self._runner.addresses[0][1])
+
+    @property
+    def loops(self) -> list[WakeableLoop]:
+        return [self.sweeper, *self.workers]
+
+    def _tick(self) -> None:
+        for loop in self.loops:
+            loop.wake()
+
+    def _wake_workers(self) -> None:
+        for worker in self.workers:
+            worker.wake()
+
+    def _setup_slack(self) -> None:
+        settings = self.settings
+        if not settings.slack_enabled:
+            log.warning(
+                "Slack delivery is OFF: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or "
+                "SLACK_APP_TOKEN for Socket Mode). Alerts are still accepted and stored."
+            )
+            self.web.router.add_post("/slack/events", _slack_off)
+            return
+        from handlers.slack import PLATFORM
+        from handlers.slack.app import build_app, web_client
+        from handlers.slack.delivery import SlackDeliverer
+        from handlers.slack.http import make_events_handler
+
+        if not settings.crisis_channel:
+            log.warning("CRISIS_CHANNEL is not set: crisis messages wait until it is")
+        self.ctx.platforms = (*self.ctx.platforms, PLATFORM)
+        self._bolt = build_app(self.ctx)
+        self.workers.append(
+            DeliveryWorker(
+                self.ctx, SlackDeliverer(self.ctx, web_client(self.ctx, retry_rate_limits=False))
+            )
+        )
+        if settings.slack_app_token is None:
+            self.web.router.add_post("/slack/events", make_events_handler(self._bolt))
+            return
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        # Socket Mode requests are not signed, so Bolt's signature check is off: the HTTP
+        # route must not exist then, or anyone reaching the port could act as any user.
+        self.web.router.add_post("/slack/events", _slack_socket_mode)
+        self._socket_mode = AsyncSocketModeHandler(
+            self._bolt, settings.slack_app_token.get_secret_value()
+        )
+
+    async def stop(self) -> None:
+        """Stop taking requests, let the background rounds finish, then close the database."""
+        if self._socket_mode is not None:
+            await self._socket_mode.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await asyncio.gather(*(loop.stop() for loop in self.loops))
+        await self.db.dispose()
+
+
+@web.middleware
+async def _no_traceback(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Whatever goes wrong inside, the caller gets a short JSON answer, never a traceback."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("request failed", path=request.path)
+        return web.json_response({"error": "internal error; nothing was changed"}, status=500)
+
+
+async def _slack_off(request: web.Request) -> web.Response:
+    return web.json_response({"error": "Slack is not configured on this server"}, status=503)
+
+
+async def _slack_socket_mode(request: web.Request) -> web.Response:
+    return web.json_response(
+        {"error": "Slack uses Socket Mode on this server (SLACK_APP_TOKEN is set)"}, status=404
+    )
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM."""
+    bot = CrisisBot(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await bot.start()
+    try:
+        await stop.wait()
+    finally:
+        log.info("crisisbot stopping")
+        await bot.stop()

@@ -1,0 +1,354 @@
+"""The `/crisis` command language, shared by every chat platform.
+
+A platform hands in the text after the command and a way to read a person mention in its
+own syntax; it gets back messages to show the person who asked (only to them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bot import brand_channels, crises, crisis_flow, roster, timeline
+from bot.actors import Actor
+from bot.alert_input import AlertIn
+from bot.context import CoreContext
+from bot.durations import parse_duration
+from bot.errors import CrisisError, InvalidInput
+from bot.intake import IntakeStatus, guess_source, ingest
+from bot.messages import (
+    Message,
+    actor_ref,
+    choice_ref,
+    code_ref,
+    duration_ref,
+    link_ref,
+    member_ref,
+    time_ref,
+)
+from bot.post_keys import post_key
+from models import Crisis
+
+PersonParser = Callable[[str], Actor | None]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A channel on a platform, as a person named it in a command."""
+
+    platform: str
+    channel: str
+
+
+ChannelParser = Callable[[str], Place | None]
+
+_NUMBER = re.compile(r"^#?(\d{1,9})$")
+
+
+@dataclass
+class CommandReply:
+    messages: list[Message] = field(default_factory=list)
+    # False when the command was refused; nothing changed then.
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class Invocation:
+    actor: Actor
+    text: str
+    parse_person: PersonParser
+    parse_channel: ChannelParser
+
+
+Handler = Callable[[CoreContext, Invocation, list[str]], Awaitable[CommandReply]]
+
+
+async def run(
+    ctx: CoreContext,
+    actor: Actor,
+    text: str,
+    parse_person: PersonParser,
+    parse_channel: ChannelParser,
+) -> CommandReply:
+    """Run one `/crisis …` command for `actor`; refusals come back as messages, not errors."""
+    words = text.split()
+    name = words[0].lower() if words else "help"
+    handler = _HANDLERS.get(name)
+    if handler is None:
+        return CommandReply(
+            [Message("error.unknown_command", {"command": name, "help": code_ref("/crisis help")})],
+            ok=False,
+        )
+    try:
+        return await handler(ctx, Invocation(actor, text, parse_person, parse_channel), words[1:])
+    except CrisisError as refusal:
+        return CommandReply([refusal.message], ok=False)
+
+
+def parse_number(word: str | None, command: str) -> int:
+    match = _NUMBER.match(word or "")
+    if not match:
+        raise InvalidInput(f"usage.{command}")
+    return int(match.group(1))
+
+
+async def _help(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    return CommandReply([Message("help.text")])
+
+
+async def _list(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    if args:
+        raise InvalidInput("usage.list")
+    async with ctx.db.sessions() as session:
+        rows = await crises.open_crises(session)
+    if not rows:
+        return CommandReply([Message("list.empty")])
+    return CommandReply([Message("list.header", {"count": len(rows)}), *map(_list_line, rows)])
+
+
+def _list_line(crisis: Crisis) -> Message:
+    return Message(
+        "list.line",
+        {
+            "n": crisis.id,
+            "status": choice_ref("status", crisis.status),
+            "severity": choice_ref("severity", crisis.severity),
+            "owner": _owner(crisis),
+            "post": link_ref(crisis.post_url, crisis.source),
+            "alerts": crisis.alert_count,
+        },
+    )
+
+
+def _owner(crisis: Crisis) -> object:
+    return member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none")
+
+
+async def _status(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    if len(args) != 1:
+        raise InvalidInput("usage.status")
+    number = parse_number(args[0], "status")
+    async with ctx.db.sessions() as session:
+        crisis = await crises.get(session, number)
+        events = await timeline.events(session, number)
+    lines = [
+        Message(
+            "status.summary",
+            {
+                "n": crisis.id,
+                "status": choice_ref("status", crisis.status),
+                "severity": choice_ref("severity", crisis.severity),
+                "category": choice_ref("category", crisis.category),
+                "owner": _owner(crisis),
+                "alerts": crisis.alert_count,
+                "reach": crisis.total_reach,
+                "post": link_ref(crisis.post_url, crisis.source),
+            },
+        ),
+        Message("status.timeline_header"),
+    ]
+    for event in events:
+        params = {"at": time_ref(event.at), "actor": actor_ref(event.actor)}
+        if "member" in event.detail:
+            params["member"] = member_ref(event.detail["member"])
+        params.update(
+            {k: v for k, v in event.detail.items() if k != "member" and isinstance(v, str | int)}
+        )
+        lines.append(Message(f"timeline.{event.kind}", params))
+    return CommandReply(lines)
+
+
+async def _open(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    if not args:
+        raise InvalidInput("usage.open")
+    url = args[0].strip("<>").split("|", 1)[0]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
+        raise InvalidInput("usage.open")
+    text = call.text.split(None, 2)[2] if len(args) > 1 else ""
+    alert = AlertIn.model_validate(
+        {
+            # A person reporting the same post twice is a duplicate, like a tool doing so.
+            "id": "manual:" + post_key(url)[:190],
+            "source": guess_source(url).value,
+            "url": url,
+            "text": text.strip()[:40_000] or url,
+        }
+    )
+    result = await ingest(ctx, alert, call.actor)
+    key = {
+        IntakeStatus.opened: "intake.opened",
+        IntakeStatus.grouped: "intake.grouped",
+        IntakeStatus.duplicate: "intake.duplicate",
+    }[result.status]
+    return CommandReply([Message(key, {"n": result.crisis})])
+
+
+async def _roster(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    action = args[0].lower() if args else "show"
+    if action == "show" and len(args) <= 1:
+        async with ctx.db.sessions() as session:
+            members = await roster.active_members(session)
+            load = await roster.open_crisis_counts(session)
+        if not members:
+            return CommandReply(
+                [Message("roster.empty", {"command": code_ref("/crisis roster add @person lead")})]
+            )
+        return CommandReply(
+            [Message("roster.header", {"count": len(members)})]
+            + [
+                Message(
+                    "roster.line",
+                    {"member": member_ref(m.id), "level": m.level, "open": load.get(m.id, 0)},
+                )
+                for m in members
+            ]
+        )
+    if action == "add" and len(args) == 3:
+        person = call.parse_person(args[1])
+        if person is None:
+            raise InvalidInput("usage.roster")
+        level = roster.parse_level(args[2])
+        async with ctx.db.transaction() as session:
+            message = await roster.add(session, call.actor, person, level, ctx.clock.now())
+        return CommandReply([message])
+    if action == "remove" and len(args) == 2:
+        person = call.parse_person(args[1])
+        if person is None:
+            raise InvalidInput("usage.roster")
+        async with ctx.db.transaction() as session:
+            message = await roster.remove(session, call.actor, person)
+        return CommandReply([message])
+    raise InvalidInput("usage.roster")
+
+
+def _number_and_rest(call: Invocation, args: list[str], command: str) -> tuple[int, str]:
+    """`<n> [free text]`: the number, and the rest of the text as the person typed it."""
+    if not args:
+        raise InvalidInput(f"usage.{command}")
+    number = parse_number(args[0], command)
+    parts = call.text.split(None, 2)
+    return number, parts[2] if len(parts) > 2 else ""
+
+
+def _number_only(args: list[str], command: str) -> int:
+    if len(args) != 1:
+        raise InvalidInput(f"usage.{command}")
+    return parse_number(args[0], command)
+
+
+async def _ack(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    return CommandReply([await crisis_flow.acknowledge(ctx, _number_only(args, "ack"), call.actor)])
+
+
+async def _assign(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    if len(args) != 2:
+        raise InvalidInput("usage.assign")
+    number = parse_number(args[0], "assign")
+    person = call.parse_person(args[1])
+    if person is None:
+        raise InvalidInput("usage.assign")
+    return CommandReply([await crisis_flow.reassign(ctx, number, call.actor, person)])
+
+
+async def _resolve(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    number, note = _number_and_rest(call, args, "resolve")
+    message = await crisis_flow.propose_resolution(ctx, number, call.actor, None, note)
+    return CommandReply([message])
+
+
+async def _confirm(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    number, note = _number_and_rest(call, args, "confirm")
+    return CommandReply([await crisis_flow.confirm(ctx, number, call.actor, note)])
+
+
+async def _reopen(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    return CommandReply([await crisis_flow.reopen(ctx, _number_only(args, "reopen"), call.actor)])
+
+
+async def _snooze(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    if len(args) != 2:
+        raise InvalidInput("usage.snooze")
+    number = parse_number(args[0], "snooze")
+    try:
+        delta = parse_duration(args[1])
+    except ValueError:
+        raise InvalidInput("error.bad_snooze") from None
+    until = ctx.clock.now() + delta
+    return CommandReply([await crisis_flow.snooze(ctx, number, call.actor, until)])
+
+
+async def _stats(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    if args:
+        raise InvalidInput("usage.stats")
+    async with ctx.db.sessions() as session:
+        numbers = await crises.stats(session)
+    return CommandReply(
+        [
+            Message(
+                "stats.summary",
+                {
+                    "open": numbers.open,
+                    "unacked": numbers.unacknowledged,
+                    "awaiting": numbers.awaiting,
+                    "closed": numbers.closed,
+                    "to_ack": duration_ref(numbers.median_to_ack),
+                    "to_resolve": duration_ref(numbers.median_to_resolve),
+                },
+            )
+        ]
+    )
+
+
+async def _channel(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    """`channel` lists brands with their own channel; `channel <brand> <#channel>` sets one;
+    `channel <brand> default` sends the brand back to CRISIS_CHANNEL."""
+    if not args:
+        async with ctx.db.sessions() as session:
+            rows = await brand_channels.mapped(session, call.actor.platform)
+        configured = brand_channels.configured(ctx.settings)
+        lines = [Message("channel.header")]
+        for brand, channel in sorted({**configured, **dict(rows)}.items()):
+            lines.append(Message("channel.line", {"brand": brand, "channel": {"channel": channel}}))
+        if len(lines) == 1:
+            lines = [
+                Message("channel.none", {"command": code_ref("/crisis channel <brand> #channel")})
+            ]
+        return CommandReply(lines)
+    if len(args) < 2:
+        raise InvalidInput("usage.channel")
+    brand = " ".join(args[:-1])
+    if len(brand) > 200:
+        raise InvalidInput("usage.channel")
+    place = None if args[-1].lower() == "default" else call.parse_channel(args[-1])
+    if place is None and args[-1].lower() != "default":
+        raise InvalidInput("usage.channel")
+    async with ctx.db.transaction() as session:
+        await roster.check_may_edit(session, call.actor)
+        await brand_channels.set_channel(
+            session, brand, call.actor.platform, place.channel if place else None
+        )
+    if place is None:
+        return CommandReply([Message("channel.reset", {"brand": brand})])
+    return CommandReply(
+        [Message("channel.set", {"brand": brand, "channel": {"channel": place.channel}})]
+    )
+
+
+_HANDLERS: dict[str, Handler] = {
+    "help": _help,
+    "list": _list,
+    "status": _status,
+    "open": _open,
+    "roster": _roster,
+    "ack": _ack,
+    "assign": _assign,
+    "resolve": _resolve,
+    "confirm": _confirm,
+    "reopen": _reopen,
+    "snooze": _snooze,
+    "stats": _stats,
+    "channel": _channel,
+}

@@ -1,0 +1,229 @@
+"""The crisis service: reading crises and putting an owner in charge."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import outbox, reminders, roster, timeline
+from bot.actors import BOT, Actor
+from bot.context import CoreContext
+from bot.errors import NotFound
+from bot.messages import Message, code_ref, member_ref
+from models import Alert, Crisis, CrisisStatus, PlaybookTick, ReminderKind, RosterMember
+
+
+async def get(session: AsyncSession, number: int, *, for_update: bool = False) -> Crisis:
+    """The crisis `#number`; `for_update` locks its row until the transaction ends, so two
+    moves on one crisis (a double click, two replicas) happen one after the other."""
+    query = select(Crisis).where(Crisis.id == number)
+    if for_update:
+        query = query.with_for_update()
+    crisis = await session.scalar(query)
+    if crisis is None:
+        raise NotFound("error.no_such_crisis", n=number)
+    return crisis
+
+
+async def open_crises(session: AsyncSession, limit: int = 30) -> list[Crisis]:
+    rows = await session.scalars(
+        select(Crisis)
+        .where(Crisis.status != CrisisStatus.closed.value)
+        .order_by(Crisis.id.desc())
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+@dataclass(frozen=True)
+class CrisisFacts:
+    """What the root message shows besides the crisis row itself."""
+
+    next_reminder: datetime | None
+    steps_done: frozenset[str]
+
+
+async def facts(session: AsyncSession, crisis_id: int) -> CrisisFacts:
+    reminder = await reminders.pending(session, crisis_id)
+    steps = await session.scalars(
+        select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis_id)
+    )
+    return CrisisFacts(reminder.due_at if reminder else None, frozenset(steps.all()))
+
+
+async def changed(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:
+    """The root message must show the crisis as it is now."""
+    await outbox.refresh(session, ctx.platforms, crisis.id, outbox.ROOT_UPDATE, now)
+
+
+async def summary_changed(
+    session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime
+) -> None:
+    """New posts joined: the root message's counts and the live summary follow, throttled."""
+    every = ctx.settings.summary_interval
+    for kind in (outbox.ROOT_UPDATE, outbox.SUMMARY):
+        await outbox.refresh(session, ctx.platforms, crisis.id, kind, now, at_most_every=every)
+
+
+async def assign_owner(
+    session: AsyncSession, ctx: CoreContext, crisis: Crisis, *, reason: str
+) -> None:
+    """Put the least loaded senior in charge, tell them what to do first, and start the
+    escalation clock.
+
+    With nobody on the roster who can own a crisis, it stays unassigned, the thread says how
+    to fix that, and the escalation clock still runs: when it fires, the bot tries again.
+    """
+    now = ctx.clock.now()
+    member = await roster.pick_owner(session)
+    if member is None:
+        timeline.record(session, crisis.id, "no_owner", BOT, now)
+        outbox.thread(
+            session,
+            ctx.platforms,
+            crisis.id,
+            Message("thread.no_owner", {"command": code_ref("/crisis roster add @person senior")}),
+            now,
+        )
+    else:
+        set_owner(session, crisis, member, BOT, now, reason=reason)
+        outbox.thread(
+            session,
+            ctx.platforms,
+            crisis.id,
+            Message("thread.owner_assigned", {"owner": member_ref(member.id), "n": crisis.id}),
+            now,
+        )
+    await reminders.schedule(
+        session, crisis.id, ReminderKind.escalation, now + ctx.settings.ack_timeout, now
+    )
+
+
+def set_owner(
+    session: AsyncSession,
+    crisis: Crisis,
+    member: RosterMember,
+    actor: Actor,
+    now: datetime,
+    *,
+    reason: str,
+    actor_member_id: int | None = None,
+) -> None:
+    crisis.owner_id = member.id
+    crisis.owner = member
+    crisis.owner_assigned_at = now
+    member.last_assigned_at = now
+    timeline.record(
+        session,
+        crisis.id,
+        "owner_assigned",
+        actor,
+        now,
+        actor_member_id=actor_member_id,
+        member=member.id,
+        reason=reason,
+    )
+
+
+@dataclass(frozen=True)
+class Stats:
+    open: int
+    unacknowledged: int
+    awaiting: int
+    closed: int
+    # Seconds; -1 when there is nothing to measure yet.
+    median_to_ack: float
+    median_to_resolve: float
+
+
+async def stats(session: AsyncSession) -> Stats:
+    rows = (
+        await session.execute(
+            select(Crisis.status, Crisis.opened_at, Crisis.acknowledged_at, Crisis.closed_at)
+        )
+    ).all()
+    by_status = Counter(row.status for row in rows)
+    to_ack = [(r.acknowledged_at - r.opened_at).total_seconds() for r in rows if r.acknowledged_at]
+    to_resolve = [(r.closed_at - r.opened_at).total_seconds() for r in rows if r.closed_at]
+    return Stats(
+        open=len(rows) - by_status[CrisisStatus.closed.value],
+        unacknowledged=by_status[CrisisStatus.open.value],
+        awaiting=by_status[CrisisStatus.awaiting_confirmation.value],
+        closed=by_status[CrisisStatus.closed.value],
+        median_to_ack=median(to_ack) if to_ack else -1,
+        median_to_resolve=median(to_resolve) if to_resolve else -1,
+    )
+
+
+@dataclass(frozen=True)
+class StormSummary:
+    """The live summary of everything reported about a crisis."""
+
+    posts: int
+    comments: int
+    total_reach: int
+    sources: dict[str, int]
+    newest: Alert | None
+    most_influential: list[Alert]
+    # Alerts per 10 minutes over the last hour, oldest first.
+    trend: list[int]
+
+
+TREND_BUCKET = timedelta(minutes=10)
+TREND_BUCKETS = 6
+
+
+async def storm_summary(session: AsyncSession, crisis_id: int, now: datetime) -> StormSummary:
+    mine = Alert.crisis_id == crisis_id
+    comments = func.count(Alert.parent_url)
+    total, with_parent, reach = (
+        await session.execute(
+            select(func.count(), comments, func.coalesce(func.sum(Alert.reach), 0)).where(mine)
+        )
+    ).one()
+    sources = dict(
+        (
+            await session.execute(
+                select(Alert.source, func.count()).where(mine).group_by(Alert.source)
+            )
+        ).all()
+    )
+    newest = await session.scalar(
+        select(Alert).where(mine).order_by(Alert.received_at.desc(), Alert.id.desc()).limit(1)
+    )
+    influential = await session.scalars(
+        select(Alert)
+        .where(mine, Alert.author_followers.is_not(None))
+        .order_by(Alert.author_followers.desc(), Alert.id)
+        .limit(3)
+    )
+    starts = [now - TREND_BUCKET * (TREND_BUCKETS - k) for k in range(TREND_BUCKETS)]
+    buckets = [
+        func.coalesce(
+            func.sum(
+                case(
+                    (and_(Alert.received_at >= start, Alert.received_at < start + TREND_BUCKET), 1),
+                    else_=0,
+                )
+            ),
+            0,
+        )
+        for start in starts
+    ]
+    trend = (
+        await session.execute(select(*buckets).where(mine, Alert.received_at >= starts[0]))
+    ).one()
+    return StormSummary(
+        posts=int(total) - int(with_parent),
+        comments=int(with_parent),
+        total_reach=int(reach),
+        sources={str(k): int(v) for k, v in sources.items()},
+        newest=newest,
+        most_influential=list(influential.all()),
+        trend=[int(value) for value in trend],
+    )

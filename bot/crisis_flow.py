@@ -1,0 +1,450 @@
+"""Moves on a crisis: acknowledge, reassign, propose a resolution, confirm, reopen, snooze,
+tick playbook steps; and what a reminder does when it falls due.
+
+Each move runs in one transaction with the crisis row locked: it checks who asks and
+whether the state allows it (refusing changes nothing), changes the crisis, records the
+timeline, reschedules reminders and queues what the platforms must say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import crises, group_store, outbox, reminders, roster, states, timeline
+from bot.actors import BOT, Actor
+from bot.categories import Category
+from bot.context import CoreContext
+from bot.errors import Forbidden, InvalidInput
+from bot.grouping import Key, post_group_key
+from bot.messages import (
+    Message,
+    bullets_ref,
+    choice_ref,
+    duration_ref,
+    everyone_ref,
+    member_ref,
+    members_ref,
+    time_ref,
+)
+from bot.playbook import CLOSING_CHECKLIST, STEPS, Remedy, next_step
+from bot.states import Move
+from models import (
+    Alert,
+    Crisis,
+    CrisisStatus,
+    PlaybookTick,
+    Reminder,
+    ReminderKind,
+    RosterLevel,
+    RosterMember,
+)
+
+MAX_NOTE = 3000
+FOLLOW_UP_KEYS = ("thread.follow_up", "thread.follow_up_confirmation")
+MAX_SNOOZE = timedelta(days=30)
+
+
+async def authorize(session: AsyncSession, crisis: Crisis, actor: Actor) -> RosterMember:
+    """The owner or a lead may move a crisis. While the roster has no lead, a senior may
+    take an unowned crisis, so a team without leads is never stuck."""
+    member = await roster.find_member(session, actor)
+    leads = await roster.leads(session)
+    if member is not None:
+        if member.id == crisis.owner_id or member.roster_level is RosterLevel.lead:
+            return member
+        if not leads and crisis.owner_id is None and member.roster_level.can_own:
+            return member
+    raise Forbidden(
+        "error.owner_or_lead",
+        n=crisis.id,
+        owner=member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none"),
+        leads=members_ref([m.id for m in leads]) if leads else choice_ref("owner", "none"),
+    )
+
+
+Change = Callable[[AsyncSession, Crisis, RosterMember, datetime], Awaitable[Message]]
+
+
+async def _move(ctx: CoreContext, number: int, actor: Actor, move: Move, change: Change) -> Message:
+    async with ctx.db.transaction() as session:
+        crisis = await crises.get(session, number, for_update=True)
+        member = await authorize(session, crisis, actor)
+        states.check(move, crisis.crisis_status, crisis.id)
+        now = ctx.clock.now()
+        reply = await change(session, crisis, member, now)
+        await crises.changed(session, ctx, crisis, now)
+    ctx.on_outbox()
+    return reply
+
+
+def _thread(
+    session: AsyncSession,
+    ctx: CoreContext,
+    crisis: Crisis,
+    key: str,
+    now: datetime,
+    **params: object,
+) -> None:
+    outbox.thread(session, ctx.platforms, crisis.id, Message(key, {"n": crisis.id, **params}), now)
+
+
+def _record(
+    session: AsyncSession,
+    crisis: Crisis,
+    kind: str,
+    actor: Actor,
+    member: RosterMember | None,
+    now: datetime,
+    **detail: object,
+) -> None:
+    timeline.record(
+        session,
+        crisis.id,
+        kind,
+        actor,
+        now,
+        actor_member_id=member.id if member else None,
+        **detail,
+    )
+
+
+async def acknowledge(ctx: CoreContext, number: int, actor: Actor) -> Message:
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        crisis.status = states.after(Move.acknowledge, crisis.crisis_status).value
+        if crisis.acknowledged_at is None:
+            crisis.acknowledged_at = now
+        if crisis.owner_id is None:
+            # Acknowledging an unowned crisis takes it.
+            crises.set_owner(
+                session, crisis, member, actor, now, reason="took", actor_member_id=member.id
+            )
+        _record(session, crisis, "acknowledged", actor, member, now)
+        _thread(session, ctx, crisis, "thread.acknowledged", now, member=member_ref(member.id))
+        outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_POST, now)
+        await reminders.schedule(
+            session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
+        )
+        return Message("reply.acknowledged", {"n": crisis.id})
+
+    return await _move(ctx, number, actor, Move.acknowledge, change)
+
+
+async def reassign(ctx: CoreContext, number: int, actor: Actor, person: Actor) -> Message:
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        target = await roster.find_member(session, person)
+        if target is None or not target.roster_level.can_own:
+            raise InvalidInput("error.cannot_own")
+        if target.id == crisis.owner_id:
+            raise InvalidInput("error.already_owner", n=crisis.id, owner=member_ref(target.id))
+        previous = crisis.owner_id
+        crisis.status = states.after(Move.reassign, crisis.crisis_status).value
+        crises.set_owner(
+            session, crisis, target, actor, now, reason="reassigned", actor_member_id=member.id
+        )
+        _thread(
+            session,
+            ctx,
+            crisis,
+            "thread.reassigned",
+            now,
+            actor=member_ref(member.id),
+            owner=member_ref(target.id),
+            previous=member_ref(previous) if previous else choice_ref("owner", "none"),
+        )
+        if crisis.crisis_status is CrisisStatus.open:
+            await reminders.schedule(
+                session, crisis.id, ReminderKind.escalation, now + ctx.settings.ack_timeout, now
+            )
+        return Message("reply.reassigned", {"n": crisis.id, "owner": member_ref(target.id)})
+
+    return await _move(ctx, number, actor, Move.reassign, change)
+
+
+def _note(note: str | None) -> str | None:
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_NOTE:
+        raise InvalidInput("error.note_too_long", limit=MAX_NOTE)
+    return note
+
+
+async def propose_resolution(
+    ctx: CoreContext, number: int, actor: Actor, remedy: str | None, note: str | None
+) -> Message:
+    if remedy is not None and remedy not in Remedy.__members__:
+        raise InvalidInput("error.bad_remedy")
+    clean_note = _note(note)
+
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        crisis.status = states.after(Move.propose_resolution, crisis.crisis_status).value
+        crisis.resolution_proposed_at = now
+        crisis.resolution_remedy = remedy
+        crisis.resolution_note = clean_note
+        _record(
+            session,
+            crisis,
+            "resolution_proposed",
+            actor,
+            member,
+            now,
+            remedy=remedy or "",
+            note=clean_note or "",
+        )
+        _thread(
+            session,
+            ctx,
+            crisis,
+            "thread.resolution_proposed",
+            now,
+            actor=member_ref(member.id),
+            remedy=choice_ref("remedy", remedy) if remedy else "—",
+            note=clean_note or "—",
+            checklist=bullets_ref(list(CLOSING_CHECKLIST)),
+        )
+        await reminders.schedule(
+            session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
+        )
+        return Message("reply.resolution_proposed", {"n": crisis.id})
+
+    return await _move(ctx, number, actor, Move.propose_resolution, change)
+
+
+async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None) -> Message:
+    clean_note = _note(note)
+
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        crisis.status = states.after(Move.confirm, crisis.crisis_status).value
+        crisis.closed_at = now
+        await group_store.release(session, crisis.id)
+        await reminders.cancel(session, crisis.id)
+        _record(session, crisis, "closed", actor, member, now, note=clean_note or "")
+        _thread(
+            session,
+            ctx,
+            crisis,
+            "thread.closed",
+            now,
+            actor=member_ref(member.id),
+            to_ack=duration_ref(_seconds(crisis.opened_at, crisis.acknowledged_at)),
+            to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
+            note=clean_note or "—",
+        )
+        return Message("reply.closed", {"n": crisis.id})
+
+    return await _move(ctx, number, actor, Move.confirm, change)
+
+
+def _seconds(start: datetime, end: datetime | None) -> float:
+    return (end - start).total_seconds() if end else -1.0
+
+
+async def reopen(ctx: CoreContext, number: int, actor: Actor) -> Message:
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        was_closed = crisis.crisis_status is CrisisStatus.closed
+        crisis.status = states.after(Move.reopen, crisis.crisis_status).value
+        crisis.closed_at = None
+        if was_closed:
+            await _reclaim_post(session, crisis, now)
+        _record(session, crisis, "reopened", actor, member, now)
+        _thread(session, ctx, crisis, "thread.reopened", now, actor=member_ref(member.id))
+        await reminders.schedule(
+            session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
+        )
+        return Message("reply.reopened", {"n": crisis.id})
+
+    return await _move(ctx, number, actor, Move.reopen, change)
+
+
+async def _reclaim_post(session: AsyncSession, crisis: Crisis, now: datetime) -> None:
+    """New comments on the post join the reopened crisis again, unless a newer crisis about
+    the same post is open (then they keep going there)."""
+    parents = await session.scalars(
+        select(Alert.parent_url).where(Alert.crisis_id == crisis.id, Alert.parent_url.is_not(None))
+    )
+    urls = {crisis.post_url, *(url for url in parents.all() if url)}
+    await group_store.claim(
+        session, crisis.id, [Key(post_group_key(url), None) for url in urls], now
+    )
+
+
+async def snooze(ctx: CoreContext, number: int, actor: Actor, until: datetime) -> Message:
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        if until <= now or until - now > MAX_SNOOZE:
+            raise InvalidInput("error.bad_snooze")
+        reminder = await reminders.pending(session, crisis.id)
+        kind = ReminderKind(reminder.kind) if reminder else ReminderKind.follow_up
+        await reminders.schedule(session, crisis.id, kind, until, now)
+        _record(session, crisis, "snoozed", actor, member, now, until=until.isoformat())
+        _thread(
+            session,
+            ctx,
+            crisis,
+            "thread.snoozed",
+            now,
+            actor=member_ref(member.id),
+            until=time_ref(until),
+        )
+        return Message("reply.snoozed", {"n": crisis.id, "until": time_ref(until)})
+
+    return await _move(ctx, number, actor, Move.snooze, change)
+
+
+async def set_category(ctx: CoreContext, number: int, actor: Actor, category: str) -> Message:
+    """A person corrects the guessed category; the playbook's remedies follow it."""
+    if category not in Category.__members__:
+        raise InvalidInput("error.bad_category")
+
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        if crisis.category != category:
+            previous = crisis.category
+            crisis.category = category
+            _record(
+                session, crisis, "category_changed", actor, member, now, to=category, was=previous
+            )
+            outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_UPDATE, now)
+        return Message(
+            "reply.category", {"n": crisis.id, "category": choice_ref("category", category)}
+        )
+
+    return await _move(ctx, number, actor, Move.categorise, change)
+
+
+async def set_steps(ctx: CoreContext, number: int, actor: Actor, done: set[str]) -> Message:
+    """Make the ticked playbook steps exactly `done` (a checklist sends its whole state)."""
+    unknown = done - {step.value for step in STEPS}
+    if unknown:
+        raise InvalidInput("error.bad_step")
+
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        ticked = set(
+            (
+                await session.scalars(
+                    select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis.id)
+                )
+            ).all()
+        )
+        for step in sorted(done - ticked):
+            session.add(PlaybookTick(crisis_id=crisis.id, step=step, member_id=member.id, at=now))
+            _record(session, crisis, "step_done", actor, member, now, step=step)
+        for step in sorted(ticked - done):
+            await session.execute(
+                delete(PlaybookTick).where(
+                    PlaybookTick.crisis_id == crisis.id, PlaybookTick.step == step
+                )
+            )
+            _record(session, crisis, "step_undone", actor, member, now, step=step)
+        if done != ticked:
+            outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_UPDATE, now)
+        return Message(
+            "reply.steps",
+            {"n": crisis.id, "done": len(done), "total": len(STEPS), "next": _next_step_ref(done)},
+        )
+
+    return await _move(ctx, number, actor, Move.tick, change)
+
+
+def _next_step_ref(done: set[str] | frozenset[str]) -> dict[str, str]:
+    upcoming = next_step(done)
+    return (
+        choice_ref("playbook.step", upcoming.value)
+        if upcoming
+        else choice_ref("playbook", "all_done")
+    )
+
+
+async def fire(session: AsyncSession, ctx: CoreContext, reminder: Reminder, now: datetime) -> None:
+    """Do what a due reminder is for, and schedule the next one. Runs in the sweep's
+    transaction, with the crisis and the reminder locked: it happens once, whichever replica
+    runs it."""
+    crisis = await crises.get(session, reminder.crisis_id, for_update=True)
+    status = crisis.crisis_status
+    if reminder.kind == ReminderKind.escalation and status is CrisisStatus.open:
+        await _escalate(session, ctx, crisis, now)
+    elif reminder.kind == ReminderKind.follow_up and status in (
+        CrisisStatus.acknowledged,
+        CrisisStatus.awaiting_confirmation,
+    ):
+        await _follow_up(session, ctx, crisis, now)
+    # Anything else is stale (the crisis moved on): it just ends.
+
+
+async def _escalate(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:
+    timeout = ctx.settings.ack_timeout
+    previous = crisis.owner_id
+    candidate = await roster.pick_owner(session, exclude=[previous] if previous else [])
+    if candidate is not None:
+        crises.set_owner(session, crisis, candidate, BOT, now, reason="escalated")
+        _thread(
+            session,
+            ctx,
+            crisis,
+            "thread.escalated",
+            now,
+            previous=member_ref(previous) if previous else choice_ref("owner", "none"),
+            owner=member_ref(candidate.id),
+            timeout=duration_ref(timeout.total_seconds()),
+        )
+    else:
+        leads = [m.id for m in await roster.leads(session)]
+        timeline.record(
+            session, crisis.id, "escalated_to_leads" if leads else "escalated_to_channel", BOT, now
+        )
+        _thread(
+            session,
+            ctx,
+            crisis,
+            "thread.escalation_nobody",
+            now,
+            who=members_ref(leads) if leads else everyone_ref(),
+            timeout=duration_ref(timeout.total_seconds()),
+        )
+    await reminders.schedule(session, crisis.id, ReminderKind.escalation, now + timeout, now)
+    await crises.changed(session, ctx, crisis, now)
+
+
+async def _follow_up(
+    session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime
+) -> None:
+    owner = member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none")
+    if await outbox.thread_pending(session, crisis.id, FOLLOW_UP_KEYS):
+        # The last reminder has not reached the thread yet (the platform is down or slow):
+        # one unread reminder is enough; a pile of them arriving at once would be spam.
+        timeline.record(session, crisis.id, "reminder_skipped", BOT, now)
+    else:
+        if crisis.crisis_status is CrisisStatus.awaiting_confirmation:
+            _thread(session, ctx, crisis, "thread.follow_up_confirmation", now, owner=owner)
+        else:
+            done = (await crises.facts(session, crisis.id)).steps_done
+            _thread(
+                session,
+                ctx,
+                crisis,
+                "thread.follow_up",
+                now,
+                owner=owner,
+                next=_next_step_ref(done),
+            )
+        timeline.record(session, crisis.id, "reminded", BOT, now)
+    await reminders.schedule(
+        session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
+    )
+    await crises.changed(session, ctx, crisis, now)

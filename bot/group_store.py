@@ -1,0 +1,53 @@
+"""Open group keys in the database: find an alert's open crisis, claim keys for a crisis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.grouping import Key
+from models import Crisis, CrisisStatus, GroupKey
+
+
+async def find_open_crisis(session: AsyncSession, keys: list[str], now: datetime) -> Crisis | None:
+    """The open crisis holding the first of `keys` (in order of preference)."""
+    rows = (
+        await session.execute(
+            select(GroupKey.key, Crisis)
+            .join(Crisis, Crisis.id == GroupKey.crisis_id)
+            .where(
+                GroupKey.key.in_(keys),
+                or_(GroupKey.expires_at.is_(None), GroupKey.expires_at > now),
+                Crisis.status != CrisisStatus.closed.value,
+            )
+        )
+    ).all()
+    by_key = {key: crisis for key, crisis in rows}
+    return next((by_key[key] for key in keys if key in by_key), None)
+
+
+async def claim(session: AsyncSession, crisis_id: int, keys: Iterable[Key], now: datetime) -> None:
+    """Give the crisis these keys: new ones, its own (refreshing their expiry) and expired
+    ones of other crises. A key another open crisis holds stays where it is.
+
+    Inserting a key a concurrent transaction inserted first raises IntegrityError: the
+    caller retries, and then finds that crisis.
+    """
+    for key in keys:
+        current = await session.get(GroupKey, key.key)
+        if current is None:
+            session.add(GroupKey(key=key.key, crisis_id=crisis_id, expires_at=key.expires_at))
+            await session.flush()
+        elif current.crisis_id == crisis_id or (
+            current.expires_at is not None and current.expires_at <= now
+        ):
+            current.crisis_id = crisis_id
+            current.expires_at = key.expires_at
+
+
+async def release(session: AsyncSession, crisis_id: int) -> None:
+    """A closed crisis collects nothing more: new posts open a new crisis."""
+    await session.execute(delete(GroupKey).where(GroupKey.crisis_id == crisis_id))

@@ -1,0 +1,340 @@
+"""Alert intake: a reported post becomes a new crisis, joins an open one, or is a duplicate.
+
+Everything for one alert happens in one transaction: storing it, counting the brand's
+mentions, finding or opening its crisis (by open group keys the database keeps unique),
+acting on a spike, and queueing what the platforms must show.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import brand_activity, crises, group_store, outbox, timeline
+from bot.actors import BOT, Actor
+from bot.alert_input import AlertIn, Source
+from bot.categories import classify
+from bot.context import CoreContext
+from bot.crises import assign_owner
+from bot.grouping import Key, brand_group_key, keys_for, normal_brand
+from bot.messages import Message, choice_ref, member_ref, members_ref
+from bot.metrics import ALERTS_RECEIVED, CRISES_OPENED
+from bot.post_keys import post_key
+from bot.roster import leads
+from bot.settings import severity_rules
+from bot.severity import Severity, SeverityInput, assess, at_least
+from bot.spikes import Spike, SpikeRule
+from models import Alert, Crisis, CrisisStatus
+
+# Two requests racing for the same post: the loser's insert hits a unique constraint and it
+# tries again, finding the winner's row. More rounds than this means something else is wrong.
+_MAX_ROUNDS = 4
+
+
+class IntakeStatus(enum.StrEnum):
+    opened = "opened"
+    grouped = "grouped"
+    duplicate = "duplicate"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    crisis: int
+    status: IntakeStatus
+    category: str
+    severity: str
+
+
+async def ingest(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeResult:
+    """Store the alert and decide its crisis, all in one transaction."""
+    for round_ in range(_MAX_ROUNDS):
+        try:
+            async with ctx.db.transaction() as session:
+                result = await _ingest(session, ctx, alert, reporter)
+        except IntegrityError:
+            if round_ == _MAX_ROUNDS - 1:
+                raise
+            continue
+        ALERTS_RECEIVED.labels(status=result.status.value).inc()
+        if result.status is IntakeStatus.opened:
+            CRISES_OPENED.inc()
+        if result.status is not IntakeStatus.duplicate:
+            ctx.on_outbox()
+        return result
+    raise AssertionError("unreachable")
+
+
+async def _ingest(
+    session: AsyncSession, ctx: CoreContext, alert: AlertIn, reporter: Actor
+) -> IntakeResult:
+    existing = await session.scalar(
+        select(Crisis)
+        .join(Alert, Alert.crisis_id == Crisis.id)
+        .where(Alert.source == alert.source.value, Alert.external_id == alert.id)
+    )
+    if existing is not None:
+        return _result(existing, IntakeStatus.duplicate)
+
+    settings = ctx.settings
+    now = ctx.clock.now()
+    brand = normal_brand(alert.brand) if alert.brand else None
+    spike: Spike | None = None
+    if brand:
+        await brand_activity.count_mention(session, brand, now)
+        spike = await brand_activity.new_spike(
+            session,
+            brand,
+            now,
+            settings.spike_baseline,
+            SpikeRule(settings.spike_sigmas, settings.spike_min_count),
+        )
+    keys = keys_for(alert, now, settings.author_group_window)
+    lookup = [key.key for key in keys] + ([brand_group_key(brand)] if brand else [])
+    crisis = await group_store.find_open_crisis(session, lookup, now)
+    if spike is not None and brand is not None and crisis is None:
+        crisis = await _open_crisis_of_brand(session, brand)
+
+    if crisis is None:
+        crisis = await _open(session, ctx, alert, reporter, keys, spike)
+        status = IntakeStatus.opened
+    else:
+        await _group(session, ctx, crisis, alert, reporter, keys)
+        status = IntakeStatus.grouped
+    if spike is not None and brand is not None:
+        await _act_on_spike(session, ctx, crisis, brand, spike, now)
+    return _result(crisis, status)
+
+
+def _result(crisis: Crisis, status: IntakeStatus) -> IntakeResult:
+    return IntakeResult(crisis.id, status, crisis.category, crisis.severity)
+
+
+async def _open_crisis_of_brand(session: AsyncSession, brand: str) -> Crisis | None:
+    """The open crisis a spike of this brand raises: the most severe, then the newest."""
+    rows = await session.scalars(
+        select(Crisis).where(Crisis.brand_key == brand, Crisis.status != CrisisStatus.closed.value)
+    )
+    candidates = list(rows.all())
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (Severity(c.severity).rank, c.id))
+
+
+def _alert_row(alert: AlertIn, crisis_id: int, role: str, reporter: Actor, now: datetime) -> Alert:
+    return Alert(
+        source=alert.source.value,
+        external_id=alert.id,
+        crisis_id=crisis_id,
+        role=role,
+        url=alert.url,
+        parent_url=alert.parent_url,
+        text=alert.text,
+        author_name=alert.author_name,
+        author_handle=alert.author_handle,
+        author_followers=alert.author_followers,
+        brand=alert.brand,
+        sentiment=alert.sentiment,
+        reach=alert.reach,
+        language=alert.language,
+        posted_at=alert.created_at,
+        received_at=now,
+        reported_by=reporter.label,
+        payload=alert.model_dump(mode="json", exclude_none=True),
+    )
+
+
+async def _open(
+    session: AsyncSession,
+    ctx: CoreContext,
+    alert: AlertIn,
+    reporter: Actor,
+    keys: list[Key],
+    spike: Spike | None,
+) -> Crisis:
+    now = ctx.clock.now()
+    crisis = Crisis(
+        status=CrisisStatus.open.value,
+        post_key=post_key(alert.url),
+        trigger="spike" if spike else "post",
+        source=alert.source.value,
+        post_url=alert.url,
+        text=alert.text,
+        author_name=alert.author_name,
+        author_handle=alert.author_handle,
+        author_followers=alert.author_followers,
+        brand=alert.brand,
+        brand_key=normal_brand(alert.brand) if alert.brand else None,
+        language=alert.language,
+        sentiment=alert.sentiment,
+        category=classify(alert.text).value,
+        severity=assess(
+            SeverityInput(
+                reach=alert.reach or 0,
+                followers=alert.author_followers or 0,
+                sentiment=alert.sentiment,
+                alerts=1,
+            ),
+            severity_rules(ctx.settings),
+        ).value,
+        alert_count=1,
+        total_reach=alert.reach or 0,
+        reported_by=reporter.label,
+        opened_at=now,
+    )
+    session.add(crisis)
+    await session.flush()
+    await group_store.claim(session, crisis.id, keys, now)
+    session.add(_alert_row(alert, crisis.id, "post", reporter, now))
+    timeline.record(
+        session, crisis.id, "opened", reporter, now, source=alert.source.value, url=alert.url
+    )
+    # The root message first: everything else about the crisis goes into its thread.
+    outbox.enqueue(session, ctx.platforms, crisis.id, outbox.ROOT_POST, now)
+    await assign_owner(session, ctx, crisis, reason="new")
+    return crisis
+
+
+async def _group(
+    session: AsyncSession,
+    ctx: CoreContext,
+    crisis: Crisis,
+    alert: AlertIn,
+    reporter: Actor,
+    keys: list[Key],
+) -> None:
+    now = ctx.clock.now()
+    # Counted in SQL, not in Python, so concurrent comments never overwrite each other's count.
+    await session.execute(
+        update(Crisis)
+        .where(Crisis.id == crisis.id)
+        .values(
+            alert_count=Crisis.alert_count + 1,
+            total_reach=Crisis.total_reach + (alert.reach or 0),
+        )
+    )
+    await session.refresh(crisis, ["alert_count", "total_reach", "severity"])
+    await group_store.claim(session, crisis.id, keys, now)
+    row = _alert_row(alert, crisis.id, "comment", reporter, now)
+    session.add(row)
+    await session.flush()
+    timeline.record(session, crisis.id, "alert_grouped", reporter, now, alert=row.id, url=alert.url)
+    severity = assess(
+        SeverityInput(
+            reach=crisis.total_reach,
+            followers=max(crisis.author_followers or 0, alert.author_followers or 0),
+            sentiment=alert.sentiment if alert.sentiment is not None else crisis.sentiment,
+            alerts=crisis.alert_count,
+        ),
+        severity_rules(ctx.settings),
+    )
+    if severity.rank > Severity(crisis.severity).rank:
+        await raise_severity(session, ctx, crisis, severity, now, reason="volume")
+    # One live summary, edited at most every SUMMARY_INTERVAL, instead of a message per alert.
+    await crises.summary_changed(session, ctx, crisis, now)
+
+
+async def raise_severity(
+    session: AsyncSession,
+    ctx: CoreContext,
+    crisis: Crisis,
+    severity: Severity,
+    now: datetime,
+    *,
+    reason: str,
+) -> None:
+    """The root message shows the new severity at once; the thread tells the owner (and, at
+    critical, the leads)."""
+    previous = crisis.severity
+    crisis.severity = severity.value
+    timeline.record(
+        session, crisis.id, "severity_raised", BOT, now, to=severity.value, reason=reason
+    )
+    people: list[int] = [crisis.owner_id] if crisis.owner_id else []
+    if severity is Severity.critical:
+        people += [m.id for m in await leads(session) if m.id not in people]
+    outbox.thread(
+        session,
+        ctx.platforms,
+        crisis.id,
+        Message(
+            "thread.severity_raised",
+            {
+                "n": crisis.id,
+                "who": members_ref(people) if people else "",
+                "from": choice_ref("severity", previous),
+                "to": choice_ref("severity", severity.value),
+            },
+        ),
+        now,
+    )
+    await crises.changed(session, ctx, crisis, now)
+
+
+async def _act_on_spike(
+    session: AsyncSession,
+    ctx: CoreContext,
+    crisis: Crisis,
+    brand: str,
+    spike: Spike,
+    now: datetime,
+) -> None:
+    """Once per brand and hour: the crisis holds the brand for a while (more mentions join
+    it), is at least high, and the thread says why."""
+    await brand_activity.mark_spike(session, brand, now, crisis.id)
+    await group_store.claim(
+        session,
+        crisis.id,
+        [Key(brand_group_key(brand), now + ctx.settings.spike_group_window)],
+        now,
+    )
+    timeline.record(
+        session, crisis.id, "spike", BOT, now, mentions=spike.mentions, brand=crisis.brand or brand
+    )
+    outbox.thread(
+        session,
+        ctx.platforms,
+        crisis.id,
+        Message(
+            "thread.spike",
+            {
+                "n": crisis.id,
+                "brand": crisis.brand or brand,
+                "mentions": spike.mentions,
+                "usual": f"{spike.baseline_mean:.1f}",
+                "owner": member_ref(crisis.owner_id) if crisis.owner_id else "",
+            },
+        ),
+        now,
+    )
+    raised = at_least(Severity(crisis.severity), Severity.high)
+    if raised.rank > Severity(crisis.severity).rank:
+        await raise_severity(session, ctx, crisis, raised, now, reason="spike")
+
+
+_HOST_SOURCES = {
+    "facebook.com": Source.facebook,
+    "fb.com": Source.facebook,
+    "instagram.com": Source.instagram,
+    "linkedin.com": Source.linkedin,
+    "x.com": Source.x,
+    "twitter.com": Source.x,
+    "tiktok.com": Source.tiktok,
+    "trustpilot.com": Source.trustpilot,
+}
+
+
+def guess_source(url: str) -> Source:
+    """The network a URL belongs to, for posts people report by hand."""
+    host = (urlsplit(url).hostname or "").lower()
+    for suffix, source in _HOST_SOURCES.items():
+        if host == suffix or host.endswith("." + suffix):
+            return source
+    if host.startswith(("google.", "maps.google.")) or ".google." in host:
+        return Source.google_reviews
+    return Source.other

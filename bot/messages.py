@@ -1,0 +1,72 @@
+"""What the core says, before a platform renders it.
+
+A message is a catalogue key and parameters. Parameters are plain values (escaped by the
+platform), or references the platform renders its own way: a roster member (a mention), a
+link, a duration. The core never writes markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "params": self.params}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Message:
+        return cls(key=data["key"], params=dict(data.get("params") or {}))
+
+
+def member_ref(member_id: int) -> dict[str, int]:
+    return {"member": member_id}
+
+
+def link_ref(url: str, label: str) -> dict[str, dict[str, str]]:
+    return {"link": {"url": url, "label": label}}
+
+
+def code_ref(text: str) -> dict[str, str]:
+    """A literal the user should type, e.g. a command."""
+    return {"code": text}
+
+
+def time_ref(at: datetime) -> dict[str, str]:
+    """A moment, shown in each reader's own time zone where the platform can."""
+    return {"time": at.isoformat()}
+
+
+def actor_ref(label: str) -> dict[str, str]:
+    """Who did something, as recorded (`slack:U123`, `webhook:alerts`, `bot:crisisbot`)."""
+    return {"actor": label}
+
+
+def choice_ref(group: str, value: str) -> dict[str, str]:
+    """A value with a translated name: `choice_ref("status", "open")` -> key `status.open`."""
+    return {"choice": f"{group}.{value}"}
+
+
+def members_ref(member_ids: list[int]) -> dict[str, list[int]]:
+    """Several people, mentioned together (e.g. the leads)."""
+    return {"members": member_ids}
+
+
+def everyone_ref() -> dict[str, bool]:
+    """The whole channel (`@channel` on Slack): only when nobody else can be asked."""
+    return {"everyone": True}
+
+
+def duration_ref(seconds: float) -> dict[str, float]:
+    return {"duration": seconds}
+
+
+def bullets_ref(keys: list[str]) -> dict[str, list[str]]:
+    """A bulleted list of catalogue texts (e.g. the closing checklist)."""
+    return {"bullets": keys}

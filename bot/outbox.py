@@ -1,0 +1,127 @@
+"""Writing what the platforms must be told, in the same transaction as the change itself.
+
+A platform's delivery worker reads these rows and sends them; if the platform is down or
+the process dies, the rows are still there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.messages import Message
+from models import OutboxMessage, OutboxStatus
+
+# Post the crisis's root message (rendered from the crisis as it is when sent).
+ROOT_POST = "root_post"
+# A message in the crisis's thread.
+THREAD = "thread"
+# Post the playbook checklist into the crisis's thread (once), or re-render it in place.
+PLAYBOOK_POST = "playbook_post"
+PLAYBOOK_UPDATE = "playbook_update"
+# Re-render the root message in place.
+ROOT_UPDATE = "root_update"
+# Post or re-render the live summary of the posts and comments (one thread reply).
+SUMMARY = "summary"
+
+ORDERED, REFRESH = "ordered", "refresh"
+REFRESH_KINDS = frozenset({ROOT_UPDATE, SUMMARY})
+
+
+def enqueue(
+    session: AsyncSession,
+    platforms: tuple[str, ...],
+    crisis_id: int,
+    kind: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    for platform in platforms:
+        session.add(
+            OutboxMessage(
+                platform=platform,
+                crisis_id=crisis_id,
+                kind=kind,
+                lane=REFRESH if kind in REFRESH_KINDS else ORDERED,
+                data=data or {},
+                created_at=now,
+                available_at=now,
+            )
+        )
+
+
+def thread(
+    session: AsyncSession,
+    platforms: tuple[str, ...],
+    crisis_id: int,
+    message: Message,
+    now: datetime,
+) -> None:
+    enqueue(session, platforms, crisis_id, THREAD, now, message.to_json())
+
+
+async def refresh(
+    session: AsyncSession,
+    platforms: tuple[str, ...],
+    crisis_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    at_most_every: timedelta | None = None,
+) -> None:
+    """Ask for a re-render of a message. One pending re-render per message is enough (it
+    renders the crisis as it is when sent). With `at_most_every`, it waits until that long
+    after the previous one was sent: a storm of alerts edits the message a few times, not
+    once per alert. Without it, it goes now (a person's move must show at once)."""
+    for platform in platforms:
+        waiting = await session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.crisis_id == crisis_id,
+                OutboxMessage.kind == kind,
+                OutboxMessage.status == OutboxStatus.pending.value,
+            )
+        )
+        if waiting is not None:
+            if at_most_every is None and waiting.available_at > now:
+                waiting.available_at = now
+            continue
+        available_at = now
+        if at_most_every is not None:
+            last_sent = await session.scalar(
+                select(func.max(OutboxMessage.sent_at)).where(
+                    OutboxMessage.platform == platform,
+                    OutboxMessage.crisis_id == crisis_id,
+                    OutboxMessage.kind == kind,
+                    OutboxMessage.status == OutboxStatus.sent.value,
+                )
+            )
+            if last_sent is not None:
+                available_at = max(now, last_sent + at_most_every)
+        session.add(
+            OutboxMessage(
+                platform=platform,
+                crisis_id=crisis_id,
+                kind=kind,
+                lane=REFRESH,
+                data={},
+                created_at=now,
+                available_at=available_at,
+            )
+        )
+
+
+async def thread_pending(session: AsyncSession, crisis_id: int, keys: tuple[str, ...]) -> bool:
+    """Whether a thread message with one of these catalogue keys is still waiting to be sent
+    to some platform."""
+    rows = await session.scalars(
+        select(OutboxMessage.data).where(
+            OutboxMessage.crisis_id == crisis_id,
+            OutboxMessage.kind == THREAD,
+            OutboxMessage.status == OutboxStatus.pending.value,
+        )
+    )
+    return any(data.get("key") in keys for data in rows.all())

@@ -1,0 +1,90 @@
+"""The response playbook: the five steps, the remedies for each problem and the closing checklist.
+
+The steps come from seed 004 (apologise, admit, fix, improve, compensate), the remedies and the
+closing checklist from seed 000. Everything a person reads is a message key, looked up with
+`bot.i18n.translate`, so both languages stay in the catalogues and this module stays platform-free.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from bot.categories import Category
+
+
+class Step(enum.StrEnum):
+    # Declaration order is the seed's order: `STEPS` and `next_step` rely on it.
+    apologise = "apologise"
+    admit = "admit"
+    fix = "fix"
+    improve = "improve"
+    compensate = "compensate"
+
+
+STEPS: tuple[Step, ...] = tuple(Step)
+
+
+class Remedy(enum.StrEnum):
+    # Only what seed 000 names; the values are stored as a crisis's resolution_remedy, so they
+    # must not be renamed.
+    apology_discount = "apology_discount"
+    free_return = "free_return"
+    compensation = "compensation"
+    refund = "refund"
+    old_price = "old_price"
+    free_cancellation = "free_cancellation"
+    review_decision = "review_decision"
+
+
+# Order matters: the first remedy is the one the owner is offered first.
+CATEGORY_REMEDIES: dict[str, tuple[Remedy, ...]] = {
+    Category.customer_service: (Remedy.apology_discount,),
+    Category.not_as_described: (Remedy.free_return, Remedy.compensation),
+    Category.delivery_delay: (Remedy.refund,),
+    # Shipping at the old price costs money but keeps the reputation, so the seed puts it first.
+    Category.price_change: (Remedy.old_price, Remedy.free_cancellation),
+    # The seed says "contact fast, review the decision, remedy as above": once the review finds
+    # the customer right, the complaint is about a faulty or late item, hence these three.
+    Category.complaint_rejected: (
+        Remedy.review_decision,
+        Remedy.free_return,
+        Remedy.compensation,
+        Remedy.refund,
+    ),
+    # An apology and a discount fit nearly any grievance, so an unclassified post still gets one.
+    Category.other: (Remedy.apology_discount,),
+}
+
+CLOSING_CHECKLIST: tuple[str, ...] = (
+    "playbook.closing.remove_comment",
+    "playbook.closing.public_summary",
+)
+
+
+def remedies_for(category: str) -> tuple[Remedy, ...]:
+    """The remedies for a category, best first; a category this version does not know (an old
+    row, a typo from a person) falls back to the generic ones rather than offering nothing."""
+    return CATEGORY_REMEDIES.get(category, CATEGORY_REMEDIES[Category.other])
+
+
+def next_step(done: Iterable[str]) -> Step | None:
+    """The first step in the seed's order that is not done; None once all five are."""
+    finished = set(done)
+    return next((step for step in STEPS if step not in finished), None)
+
+
+def step_title_key(step: Step) -> str:
+    return f"playbook.step.{step}"
+
+
+def step_hint_key(step: Step) -> str:
+    return f"playbook.step.{step}.hint"
+
+
+def remedy_name_key(remedy: Remedy) -> str:
+    return f"remedy.{remedy}"
+
+
+def remedy_reply_key(remedy: Remedy) -> str:
+    return f"remedy.{remedy}.reply"

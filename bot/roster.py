@@ -1,0 +1,144 @@
+"""The roster: who may own a crisis, who may edit the roster, and who gets the next crisis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.actors import Actor
+from bot.errors import Forbidden, InvalidInput
+from bot.messages import Message, member_ref
+from models import Crisis, CrisisStatus, MemberIdentity, RosterLevel, RosterMember
+
+
+async def find_member(session: AsyncSession, who: Actor) -> RosterMember | None:
+    """The active roster member this platform user is, if any."""
+    return await session.scalar(
+        select(RosterMember)
+        .join(MemberIdentity)
+        .where(
+            MemberIdentity.platform == who.platform,
+            MemberIdentity.external_id == who.user_id,
+            RosterMember.active.is_(True),
+        )
+    )
+
+
+async def _find_any(session: AsyncSession, who: Actor) -> RosterMember | None:
+    return await session.scalar(
+        select(RosterMember)
+        .join(MemberIdentity)
+        .where(MemberIdentity.platform == who.platform, MemberIdentity.external_id == who.user_id)
+    )
+
+
+async def active_members(session: AsyncSession) -> list[RosterMember]:
+    rows = await session.scalars(
+        select(RosterMember).where(RosterMember.active.is_(True)).order_by(RosterMember.id)
+    )
+    members = list(rows.all())
+    members.sort(key=lambda m: (-m.roster_level.rank, m.display_name.lower(), m.id))
+    return members
+
+
+async def leads(session: AsyncSession) -> list[RosterMember]:
+    return [m for m in await active_members(session) if m.roster_level is RosterLevel.lead]
+
+
+async def check_may_edit(session: AsyncSession, actor: Actor) -> None:
+    """While the roster has no lead, anyone may edit it (bootstrapping); then only leads."""
+    if not await leads(session):
+        return
+    member = await find_member(session, actor)
+    if member is None or member.roster_level is not RosterLevel.lead:
+        raise Forbidden("error.roster_leads_only")
+
+
+def parse_level(text: str) -> RosterLevel:
+    try:
+        return RosterLevel(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "error.bad_level", level=text, levels=", ".join(level.value for level in RosterLevel)
+        ) from None
+
+
+async def add(
+    session: AsyncSession, actor: Actor, person: Actor, level: RosterLevel, now: datetime
+) -> Message:
+    """Put a person on the roster at a level, or change their level."""
+    await check_may_edit(session, actor)
+    member = await _find_any(session, person)
+    if member is None:
+        member = RosterMember(
+            display_name=person.display_name or "",
+            level=level.value,
+            active=True,
+            added_at=now,
+        )
+        member.identities.append(
+            MemberIdentity(platform=person.platform, external_id=person.user_id)
+        )
+        session.add(member)
+        await session.flush()
+        return Message("roster.added", {"member": member_ref(member.id), "level": level.value})
+    was_active = member.active
+    previous = member.level
+    member.level = level.value
+    member.active = True
+    if person.display_name:
+        member.display_name = person.display_name
+    if not was_active:
+        member.added_at = now
+        return Message("roster.added", {"member": member_ref(member.id), "level": level.value})
+    if previous == level.value:
+        return Message("roster.unchanged", {"member": member_ref(member.id), "level": level.value})
+    return Message(
+        "roster.level_changed",
+        {"member": member_ref(member.id), "from": previous, "level": level.value},
+    )
+
+
+async def remove(session: AsyncSession, actor: Actor, person: Actor) -> Message:
+    await check_may_edit(session, actor)
+    member = await find_member(session, person)
+    if member is None:
+        raise InvalidInput("error.not_on_roster")
+    # Kept, not deleted: the timeline and past crises still name this person.
+    member.active = False
+    return Message("roster.removed", {"member": member_ref(member.id)})
+
+
+async def open_crisis_counts(session: AsyncSession) -> dict[int, int]:
+    rows = await session.execute(
+        select(Crisis.owner_id, func.count())
+        .where(Crisis.status != CrisisStatus.closed.value, Crisis.owner_id.is_not(None))
+        .group_by(Crisis.owner_id)
+    )
+    return {owner_id: count for owner_id, count in rows}
+
+
+async def pick_owner(session: AsyncSession, exclude: Iterable[int] = ()) -> RosterMember | None:
+    """The senior or lead with the fewest open crises; ties: longest since last assignment."""
+    excluded = set(exclude)
+    candidates = [
+        m for m in await active_members(session) if m.roster_level.can_own and m.id not in excluded
+    ]
+    if not candidates:
+        return None
+    load = await open_crisis_counts(session)
+
+    def order(member: RosterMember) -> tuple[int, bool, float, int]:
+        last = member.last_assigned_at
+        # Never assigned sorts before anyone who was.
+        return (
+            load.get(member.id, 0),
+            last is not None,
+            last.timestamp() if last else 0,
+            member.id,
+        )
+
+    return min(candidates, key=order)

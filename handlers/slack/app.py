@@ -1,0 +1,49 @@
+"""The Bolt app: one AsyncApp whose listeners live in one module per command/action family."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import CoreContext
+from handlers.slack import actions, commands, views
+
+
+def web_client(ctx: CoreContext, *, retry_rate_limits: bool) -> AsyncWebClient:
+    token = ctx.settings.slack_bot_token
+    handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=1)]
+    if retry_rate_limits:
+        # Async handlers wait with asyncio.sleep: a 429 on an interactive call (an
+        # ephemeral answer, a modal) delays that answer only, never the event loop.
+        handlers += [
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
+        ]
+    return AsyncWebClient(
+        token=token.get_secret_value() if token else None,
+        base_url=ctx.settings.slack_api_url,
+        retry_handlers=handlers,
+        # Well inside the outbox's 15 s lease, even with the one retry.
+        timeout=5,
+    )
+
+
+def build_app(ctx: CoreContext) -> AsyncApp:
+    settings = ctx.settings
+    signing_secret = settings.slack_signing_secret
+    app = AsyncApp(
+        client=web_client(ctx, retry_rate_limits=True),
+        # Socket Mode requests are not signed; over HTTP Bolt checks every signature and
+        # answers 401 to a missing, wrong or stale one.
+        signing_secret=signing_secret.get_secret_value() if signing_secret else None,
+        request_verification_enabled=settings.slack_app_token is None,
+    )
+    commands.register(app, ctx)
+    actions.register(app, ctx)
+    views.register(app, ctx)
+    return app

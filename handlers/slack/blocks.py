@@ -1,0 +1,361 @@
+"""Block Kit for a crisis: the root message, the playbook checklist and the modals, built
+with slack_sdk's models (they check Slack's length limits)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.categories import Category
+from bot.crises import CrisisFacts, StormSummary
+from bot.crisis_flow import MAX_NOTE
+from bot.messages import choice_ref, duration_ref, link_ref, member_ref, time_ref
+from bot.playbook import STEPS, Remedy, remedies_for
+from handlers.slack.text import Renderer, escape, excerpt
+from models import Alert, Crisis, CrisisStatus
+
+ACK, REASSIGN, RESOLVE, CONFIRM, SNOOZE, PLAYBOOK, CATEGORY = (
+    "crisis_ack",
+    "crisis_reassign",
+    "crisis_resolve",
+    "crisis_confirm",
+    "crisis_snooze",
+    "crisis_playbook",
+    "crisis_category",
+)
+# action_id and label of each root-message control, in the order they are shown.
+BUTTONS = (
+    (ACK, "button.ack"),
+    (REASSIGN, "button.reassign"),
+    (RESOLVE, "button.resolve"),
+    (CONFIRM, "button.confirm"),
+    (SNOOZE, "button.snooze"),
+    (PLAYBOOK, "button.playbook"),
+    (CATEGORY, "button.category"),
+)
+ACTIONS_BLOCK = "crisis_actions"
+PLAYBOOK_STEPS = "playbook_steps"
+SNOOZE_CHOICES = ("1h", "4h", "tomorrow")
+REASSIGN_VIEW = "reassign_modal"
+RESOLVE_VIEW = "resolve_modal"
+OWNER_BLOCK, OWNER_INPUT = "owner", "owner_select"
+REMEDY_BLOCK, REMEDY_INPUT = "remedy", "remedy_select"
+NOTE_BLOCK, NOTE_INPUT = "note", "note_input"
+_HEADER_MAX = 150
+_FIELD_MAX = 2000
+_OPTION_MAX = 75
+
+
+def root_members(crisis: Crisis) -> set[int]:
+    return {crisis.owner_id} if crisis.owner_id else set()
+
+
+def root_fallback(crisis: Crisis, r: Renderer) -> str:
+    """The notification text (and what screen readers and old clients show)."""
+    return r.t(
+        "root.fallback",
+        n=crisis.id,
+        severity=r.t(f"severity.{crisis.severity}"),
+        source=crisis.source,
+        author=escape(crisis.author_name or crisis.author_handle or r.t("root.unknown_author")),
+    )
+
+
+def _author(crisis: Crisis, r: Renderer) -> str:
+    author = crisis.author_name or crisis.author_handle or r.t("root.unknown_author")
+    if crisis.author_handle and crisis.author_name:
+        author = f"{crisis.author_name} ({crisis.author_handle})"
+    text = escape(excerpt(author, 200))
+    if crisis.author_followers is not None:
+        text += "\n" + r.t("root.followers", followers=f"{crisis.author_followers:,}")
+    return text
+
+
+def _status_line(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> str:
+    parts = [r.t("root.opened", at=r.value(time_ref(crisis.opened_at)))]
+    parts.append(r.t("root.progress", done=len(facts.steps_done), total=len(STEPS)))
+    if crisis.crisis_status is CrisisStatus.closed and crisis.closed_at:
+        to_ack = (
+            (crisis.acknowledged_at - crisis.opened_at).total_seconds()
+            if crisis.acknowledged_at
+            else -1
+        )
+        parts.append(
+            r.t(
+                "root.closed_times",
+                to_ack=r.value(duration_ref(to_ack)),
+                to_resolve=r.value(
+                    duration_ref((crisis.closed_at - crisis.opened_at).total_seconds())
+                ),
+            )
+        )
+    elif facts.next_reminder is not None:
+        parts.append(r.t("root.next_reminder", at=r.value(time_ref(facts.next_reminder))))
+    return " · ".join(parts)
+
+
+def root_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dict[str, Any]]:
+    owner = r.value(member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none"))
+
+    def field(label_key: str, value: str) -> MarkdownTextObject:
+        return MarkdownTextObject(text=f"*{r.t(label_key)}*\n{value}"[:_FIELD_MAX])
+
+    quote = "\n".join("> " + line for line in escape(excerpt(crisis.text)).splitlines() or [""])
+    blocks: list[Block] = [
+        HeaderBlock(
+            text=PlainTextObject(
+                text=r.t(
+                    "root.title_spike" if crisis.trigger == "spike" else "root.title",
+                    n=crisis.id,
+                    source=crisis.source,
+                )[:_HEADER_MAX]
+            )
+        ),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=quote + "\n" + r.value(link_ref(crisis.post_url, r.t("root.open_post")))
+            )
+        ),
+        SectionBlock(
+            fields=[
+                field("root.status", r.value(choice_ref("status", crisis.status))),
+                field("root.owner", owner),
+                field("root.severity", r.value(choice_ref("severity", crisis.severity))),
+                field("root.category", r.value(choice_ref("category", crisis.category))),
+                field("root.author", _author(crisis, r)),
+                field("root.reach", f"{crisis.total_reach:,}"),
+                field("root.alerts", str(crisis.alert_count)),
+            ]
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=_status_line(crisis, facts, r))]),
+        ActionsBlock(block_id=ACTIONS_BLOCK, elements=_controls(crisis, r)),
+    ]
+    return [block.to_dict() for block in blocks]
+
+
+def _controls(crisis: Crisis, r: Renderer) -> list[Any]:
+    value = str(crisis.id)
+    controls: list[Any] = []
+    for action_id, label in BUTTONS:
+        if action_id == SNOOZE:
+            controls.append(
+                StaticSelectElement(
+                    action_id=SNOOZE,
+                    placeholder=PlainTextObject(text=r.t("snooze.placeholder")),
+                    options=[
+                        Option(value=f"{crisis.id}:{choice}", text=r.t(f"snooze.{choice}"))
+                        for choice in SNOOZE_CHOICES
+                    ],
+                )
+            )
+            continue
+        if action_id == CATEGORY:
+            options = [
+                Option(
+                    value=f"{crisis.id}:{category.value}", text=r.t(f"category.{category.value}")
+                )
+                for category in Category
+            ]
+            current = next(
+                o for o, c in zip(options, Category, strict=True) if c == crisis.category
+            )
+            controls.append(
+                StaticSelectElement(
+                    action_id=CATEGORY,
+                    placeholder=PlainTextObject(text=r.t("button.category")),
+                    options=options,
+                    initial_option=current,
+                )
+            )
+            continue
+        extra: dict[str, Any] = {}
+        if action_id == ACK:
+            extra["style"] = "primary"
+        if action_id == CONFIRM:
+            extra["confirm"] = ConfirmObject(
+                title=r.t("confirm.title"),
+                text=r.t("confirm.text", n=crisis.id),
+                confirm=r.t("confirm.yes"),
+                deny=r.t("confirm.no"),
+            )
+        controls.append(
+            ButtonElement(
+                text=PlainTextObject(text=r.t(label)), action_id=action_id, value=value, **extra
+            )
+        )
+    return controls
+
+
+def _remedy_name(remedy: Remedy, r: Renderer) -> str:
+    return r.t(f"remedy.{remedy.value}")[:_OPTION_MAX]
+
+
+def playbook_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dict[str, Any]]:
+    """The five steps as a checklist the owner ticks in the thread, and the remedies for the
+    crisis's category, each with a public reply to adapt."""
+    options = [
+        Option(
+            value=f"{crisis.id}:{step.value}",
+            text=MarkdownTextObject(text=f"*{escape(r.t(f'playbook.step.{step.value}'))}*"),
+            description=PlainTextObject(
+                text=excerpt(r.t(f"playbook.step.{step.value}.hint"), _OPTION_MAX)
+            ),
+        )
+        for step in STEPS
+    ]
+    ticked = [o for o, step in zip(options, STEPS, strict=True) if step.value in facts.steps_done]
+    checklist = CheckboxesElement(
+        action_id=PLAYBOOK_STEPS, options=options, initial_options=ticked or None
+    )
+    customer = crisis.author_name or crisis.author_handle or ""
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=r.t(
+                    "playbook.title",
+                    n=crisis.id,
+                    category=escape(r.t(f"category.{crisis.category}")),
+                )
+            )
+        ),
+        ActionsBlock(block_id=f"playbook_{crisis.id}", elements=[checklist]),
+        SectionBlock(text=MarkdownTextObject(text=r.t("playbook.remedies"))),
+    ]
+    for remedy in remedies_for(crisis.category):
+        reply = r.t(f"remedy.{remedy.value}.reply", customer=customer).strip(" ,")
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{escape(_remedy_name(remedy, r))}*\n> {escape(reply)}"[:_FIELD_MAX]
+                )
+            )
+        )
+    return [block.to_dict() for block in blocks]
+
+
+def reassign_view(crisis: Crisis, r: Renderer) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=REASSIGN_VIEW,
+        private_metadata=str(crisis.id),
+        title=PlainTextObject(text=r.t("modal.reassign.title")),
+        submit=PlainTextObject(text=r.t("modal.submit")),
+        close=PlainTextObject(text=r.t("modal.cancel")),
+        blocks=[
+            InputBlock(
+                block_id=OWNER_BLOCK,
+                label=PlainTextObject(text=r.t("modal.reassign.user")),
+                element=UserSelectElement(action_id=OWNER_INPUT),
+            )
+        ],
+    ).to_dict()
+
+
+def resolve_view(crisis: Crisis, r: Renderer) -> dict[str, Any]:
+    fitting = remedies_for(crisis.category)
+    ordered = [*fitting, *(remedy for remedy in Remedy if remedy not in fitting)]
+    return View(
+        type="modal",
+        callback_id=RESOLVE_VIEW,
+        private_metadata=str(crisis.id),
+        title=PlainTextObject(text=r.t("modal.resolve.title")[:24]),
+        submit=PlainTextObject(text=r.t("modal.submit")),
+        close=PlainTextObject(text=r.t("modal.cancel")),
+        blocks=[
+            InputBlock(
+                block_id=REMEDY_BLOCK,
+                label=PlainTextObject(text=r.t("modal.resolve.remedy")),
+                element=StaticSelectElement(
+                    action_id=REMEDY_INPUT,
+                    options=[
+                        Option(value=remedy.value, text=_remedy_name(remedy, r))
+                        for remedy in ordered
+                    ],
+                    initial_option=Option(value=fitting[0].value, text=_remedy_name(fitting[0], r)),
+                ),
+            ),
+            InputBlock(
+                block_id=NOTE_BLOCK,
+                optional=True,
+                label=PlainTextObject(text=r.t("modal.resolve.note")),
+                element=PlainTextInputElement(
+                    action_id=NOTE_INPUT, multiline=True, max_length=MAX_NOTE
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    top = max(values) if values else 0
+    if top == 0:
+        return _SPARKS[0] * len(values)
+    return "".join(_SPARKS[round(v / top * (len(_SPARKS) - 1))] for v in values)
+
+
+def summary_blocks(crisis: Crisis, summary: StormSummary, r: Renderer) -> list[dict[str, Any]]:
+    """The live summary reply: counts, reach, sources, newest and most influential, trend."""
+
+    def who(alert: Alert) -> str:
+        name = alert.author_name or alert.author_handle or r.t("root.unknown_author")
+        followers = f" ({alert.author_followers:,})" if alert.author_followers is not None else ""
+        quote = excerpt(alert.text, 140)
+        return f"{escape(excerpt(name, 80))}{followers}: “{escape(quote)}” " + r.value(
+            link_ref(alert.url, alert.source)
+        )
+
+    sources = ", ".join(
+        f"{escape(source)} {count:,}"
+        for source, count in sorted(summary.sources.items(), key=lambda item: -item[1])
+    )
+    lines = [
+        r.t(
+            "summary.counts",
+            n=crisis.id,
+            posts=f"{summary.posts:,}",
+            comments=f"{summary.comments:,}",
+            reach=f"{summary.total_reach:,}",
+        ),
+        r.t("summary.sources", sources=sources),
+        r.t(
+            "summary.trend",
+            spark=sparkline(summary.trend),
+            counts=" → ".join(f"{count:,}" for count in summary.trend),
+        ),
+    ]
+    if summary.newest is not None:
+        lines.append(r.t("summary.newest", post=who(summary.newest)))
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:_FIELD_MAX]))
+    ]
+    if summary.most_influential:
+        influential = "\n".join("• " + who(alert) for alert in summary.most_influential)
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=(r.t("summary.influential") + "\n" + influential)[:_FIELD_MAX]
+                )
+            )
+        )
+    return [block.to_dict() for block in blocks]

@@ -1,0 +1,308 @@
+"""Sends the outbox to Slack: the crisis root message, its updates and its thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+
+from bot import brand_channels
+from bot.context import CoreContext
+from bot.crises import CrisisFacts, facts, storm_summary
+from bot.delivery import RetryLater, Undeliverable
+from bot.messages import Message
+from bot.metrics import PLATFORM_CALLS
+from bot.outbox import PLAYBOOK_POST, PLAYBOOK_UPDATE, ROOT_POST, ROOT_UPDATE, SUMMARY, THREAD
+from bot.rate_gate import RateGate
+from handlers.slack import PLATFORM
+from handlers.slack.blocks import (
+    playbook_blocks,
+    root_blocks,
+    root_fallback,
+    root_members,
+    summary_blocks,
+)
+from handlers.slack.text import Renderer, members_by_id
+from models import Crisis, OutboxMessage, PlatformPost
+
+# Errors that a person can fix (invite the bot, fix the token) or that pass by themselves:
+# the message waits for them instead of being dropped.
+_RECOVERABLE = frozenset(
+    {
+        "ratelimited",
+        "not_in_channel",
+        "channel_not_found",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+    }
+)
+
+
+ROOT, PLAYBOOK, SUMMARY_POST = "root", "playbook", "summary"
+# The metadata every message the bot posts carries: its outbox id, to recognise it later.
+METADATA_EVENT = "crisisbot_message"
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    crisis: Crisis
+    posts: dict[str, PlatformPost]
+    facts: CrisisFacts
+    renderer: Renderer
+
+
+def _retry_after(exc: SlackApiError) -> float:
+    try:
+        return max(1.0, float(exc.response.headers.get("Retry-After", "1")))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+class SlackDeliverer:
+    platform = PLATFORM
+
+    def __init__(self, ctx: CoreContext, client: AsyncWebClient) -> None:
+        self.ctx = ctx
+        self.client = client
+        # Slack allows about one chat.postMessage per second per channel, with short bursts;
+        # edits (tier 3) about 50 a minute. Paced per method and channel.
+        self.gates = {
+            "chat.postMessage": RateGate(rate=1.0, burst=3),
+            "chat.update": RateGate(rate=0.8, burst=4),
+        }
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        if message.crisis_id is None:
+            raise Undeliverable(f"{message.kind} without a crisis")
+        if message.kind == ROOT_POST:
+            await self._post_root(message)
+        elif message.kind == ROOT_UPDATE:
+            await self._update_root(message.crisis_id)
+        elif message.kind == THREAD:
+            await self._post_in_thread(message)
+        elif message.kind in (PLAYBOOK_POST, PLAYBOOK_UPDATE):
+            await self._playbook(message)
+        elif message.kind == SUMMARY:
+            await self._summary(message)
+        else:
+            raise Undeliverable(f"unknown outbox kind {message.kind}")
+
+    async def _load(self, crisis_id: int) -> _Loaded:
+        async with self.ctx.db.sessions() as session:
+            crisis = await session.get(Crisis, crisis_id)
+            if crisis is None:
+                raise Undeliverable(f"crisis {crisis_id} does not exist")
+            rows = await session.scalars(
+                select(PlatformPost).where(
+                    PlatformPost.crisis_id == crisis_id, PlatformPost.platform == PLATFORM
+                )
+            )
+            posts = {post.kind: post for post in rows.all()}
+            members = await members_by_id(session, root_members(crisis))
+            crisis_facts = await facts(session, crisis_id)
+        return _Loaded(crisis, posts, crisis_facts, Renderer(self.ctx.settings.language, members))
+
+    async def _post_root(self, outbox_row: OutboxMessage) -> None:
+        loaded = await self._load(outbox_row.crisis_id or 0)
+        if ROOT in loaded.posts:
+            return
+        channel = await self._channel_for(loaded.crisis)
+        if not channel:
+            raise RetryLater("CRISIS_CHANNEL is not set", after=timedelta(minutes=1))
+        ts = await self._post(
+            outbox_row,
+            channel,
+            None,
+            text=root_fallback(loaded.crisis, loaded.renderer),
+            blocks=root_blocks(loaded.crisis, loaded.facts, loaded.renderer),
+        )
+        await self._remember(loaded.crisis.id, ROOT, channel, ts)
+
+    async def _post(
+        self, outbox_row: OutboxMessage, channel: str, thread_ts: str | None, **content: object
+    ) -> str:
+        """chat.postMessage, once: the message carries its outbox id in its metadata, and a
+        retry first looks for it in the channel (or thread), in case an earlier attempt
+        reached Slack but its answer never made it back (a crash, a timeout)."""
+        if outbox_row.attempts > 1:
+            found = await self._find_posted(outbox_row.id, channel, thread_ts)
+            if found is not None:
+                return found
+        response = await self._call(
+            "chat.postMessage",
+            channel=channel,
+            **({"thread_ts": thread_ts} if thread_ts else {}),
+            metadata={
+                "event_type": METADATA_EVENT,
+                "event_payload": {"outbox_id": outbox_row.id, "crisis": outbox_row.crisis_id},
+            },
+            unfurl_links=False,
+            unfurl_media=False,
+            **content,
+        )
+        return str(response["ts"])
+
+    async def _find_posted(self, outbox_id: int, channel: str, thread_ts: str | None) -> str | None:
+        if thread_ts:
+            page = await self._call(
+                "conversations.replies",
+                channel=channel,
+                ts=thread_ts,
+                include_all_metadata=True,
+                limit=200,
+            )
+        else:
+            page = await self._call(
+                "conversations.history", channel=channel, include_all_metadata=True, limit=200
+            )
+        for found in page.get("messages") or []:  # type: ignore[union-attr]
+            metadata = found.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("outbox_id") == outbox_id
+            ):
+                return str(found["ts"])
+        return None
+
+    async def _channel_for(self, crisis: Crisis) -> str | None:
+        """The brand's own channel (set with /crisis channel, or BRAND_CHANNELS), else
+        CRISIS_CHANNEL."""
+        if crisis.brand_key:
+            async with self.ctx.db.sessions() as session:
+                chosen = await brand_channels.channel_for(session, crisis.brand_key, PLATFORM)
+            if chosen:
+                return chosen
+            configured = brand_channels.configured(self.ctx.settings)
+            if crisis.brand_key in configured:
+                return configured[crisis.brand_key]
+        return self.ctx.settings.crisis_channel
+
+    async def _remember(self, crisis_id: int, kind: str, channel: str, ts: str) -> None:
+        async with self.ctx.db.transaction() as session:
+            session.add(
+                PlatformPost(
+                    crisis_id=crisis_id,
+                    platform=PLATFORM,
+                    kind=kind,
+                    channel=channel,
+                    message_ref=ts,
+                    posted_at=self.ctx.clock.now(),
+                )
+            )
+
+    async def _update_root(self, crisis_id: int) -> None:
+        loaded = await self._load(crisis_id)
+        root = loaded.posts.get(ROOT)
+        if root is None:
+            # Not posted yet: posting it will render the crisis as it is then.
+            return
+        await self._call(
+            "chat.update",
+            channel=root.channel,
+            ts=root.message_ref,
+            text=root_fallback(loaded.crisis, loaded.renderer),
+            blocks=root_blocks(loaded.crisis, loaded.facts, loaded.renderer),
+        )
+
+    async def _playbook(self, outbox_row: OutboxMessage) -> None:
+        """The checklist: one thread reply, posted once, then edited in place."""
+        loaded = await self._load(outbox_row.crisis_id or 0)
+        blocks = playbook_blocks(loaded.crisis, loaded.facts, loaded.renderer)
+        text = loaded.renderer.t("button.playbook")
+        await self._keep_reply(outbox_row, loaded, PLAYBOOK, text, blocks)
+
+    async def _summary(self, outbox_row: OutboxMessage) -> None:
+        """The live summary: one thread reply, posted once, then edited in place."""
+        crisis_id = outbox_row.crisis_id or 0
+        loaded = await self._load(crisis_id)
+        async with self.ctx.db.sessions() as session:
+            summary = await storm_summary(session, crisis_id, self.ctx.clock.now())
+        text = loaded.renderer.t(
+            "summary.fallback", n=crisis_id, count=f"{summary.posts + summary.comments:,}"
+        )
+        blocks = summary_blocks(loaded.crisis, summary, loaded.renderer)
+        await self._keep_reply(outbox_row, loaded, SUMMARY_POST, text, blocks)
+
+    async def _keep_reply(
+        self,
+        outbox_row: OutboxMessage,
+        loaded: _Loaded,
+        kind: str,
+        text: str,
+        blocks: list[dict[str, object]],
+    ) -> None:
+        """Post a thread reply the first time, edit that same reply ever after."""
+        existing = loaded.posts.get(kind)
+        if existing is not None:
+            await self._call(
+                "chat.update",
+                channel=existing.channel,
+                ts=existing.message_ref,
+                text=text,
+                blocks=blocks,
+            )
+            return
+        root = loaded.posts.get(ROOT)
+        if root is None:
+            raise RetryLater("the root message is not posted yet")
+        ts = await self._post(outbox_row, root.channel, root.message_ref, text=text, blocks=blocks)
+        await self._remember(loaded.crisis.id, kind, root.channel, ts)
+
+    async def _post_in_thread(self, outbox_row: OutboxMessage) -> None:
+        crisis_id = outbox_row.crisis_id or 0
+        message = Message.from_json(outbox_row.data)
+        async with self.ctx.db.sessions() as session:
+            post = await session.scalar(
+                select(PlatformPost).where(
+                    PlatformPost.crisis_id == crisis_id,
+                    PlatformPost.platform == PLATFORM,
+                    PlatformPost.kind == ROOT,
+                )
+            )
+            renderer = await Renderer.load(session, self.ctx.settings.language, [message])
+        if post is None:
+            raise RetryLater("the root message is not posted yet")
+        await self._post(outbox_row, post.channel, post.message_ref, text=renderer.render(message))
+
+    async def _call(self, method: str, **kwargs: object) -> dict[str, object]:
+        gate = self.gates.get(method)
+        key = str(kwargs.get("channel", ""))
+        if gate is not None:
+            wait = gate.wait(key)
+            if wait > 0:
+                raise RetryLater(f"{method} paced", after=timedelta(seconds=wait), paced=True)
+            gate.take(key)
+        try:
+            response = await self.client.api_call(method, json=kwargs)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            PLATFORM_CALLS.labels(PLATFORM, method, error).inc()
+            if exc.response.status_code == 429 or error == "ratelimited":
+                retry_after = _retry_after(exc)
+                if gate is not None:
+                    # Nothing more to this method and channel before Slack said; other
+                    # channels keep flowing.
+                    gate.close_for(key, retry_after)
+                raise RetryLater(
+                    f"{method}: ratelimited", after=timedelta(seconds=retry_after)
+                ) from exc
+            if exc.response.status_code >= 500 or error in _RECOVERABLE:
+                raise RetryLater(f"{method}: {error}") from exc
+            raise Undeliverable(f"{method}: {error}") from exc
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            PLATFORM_CALLS.labels(PLATFORM, method, "unreachable").inc()
+            raise RetryLater(f"{method}: Slack unreachable ({exc.__class__.__name__})") from exc
+        PLATFORM_CALLS.labels(PLATFORM, method, "ok").inc()
+        return response.data if isinstance(response.data, dict) else {}

@@ -1,0 +1,35 @@
+"""SQLAlchemy models: importing this package registers every table on `Base.metadata`."""
+
+from models.alert import Alert
+from models.base import Base
+from models.brand_activity import BrandChannel, BrandHour, BrandSpike
+from models.crisis import Crisis, CrisisStatus
+from models.group_key import GroupKey
+from models.outbox import OutboxMessage, OutboxStatus
+from models.platform_post import PlatformPost
+from models.playbook_tick import PlaybookTick
+from models.reminder import Reminder, ReminderKind, ReminderStatus
+from models.roster import MemberIdentity, RosterLevel, RosterMember
+from models.timeline import TimelineEvent
+
+__all__ = [
+    "Alert",
+    "Base",
+    "BrandChannel",
+    "BrandHour",
+    "BrandSpike",
+    "Crisis",
+    "CrisisStatus",
+    "GroupKey",
+    "MemberIdentity",
+    "OutboxMessage",
+    "OutboxStatus",
+    "PlatformPost",
+    "PlaybookTick",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
+    "RosterLevel",
+    "RosterMember",
+    "TimelineEvent",
+]

@@ -1,0 +1,66 @@
+"""A crisis: one negative post and everything that grew around it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base
+from models.roster import RosterMember
+
+
+class CrisisStatus(enum.StrEnum):
+    open = "open"
+    acknowledged = "acknowledged"
+    awaiting_confirmation = "awaiting_confirmation"
+    closed = "closed"
+
+
+class Crisis(Base):
+    __tablename__ = "crises"
+    __table_args__ = (Index("ix_crises_status", "status"),)
+
+    # The number people see as `#n`.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), default=CrisisStatus.open.value)
+    post_key: Mapped[str] = mapped_column(String(2100), index=True)
+    # "post": opened by a reported post; "spike": by a burst of mentions of its brand.
+    trigger: Mapped[str] = mapped_column(String(16), default="post", server_default="post")
+
+    source: Mapped[str] = mapped_column(String(32))
+    post_url: Mapped[str] = mapped_column(String(2048))
+    text: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    author_handle: Mapped[str | None] = mapped_column(String(200))
+    author_followers: Mapped[int | None]
+    brand: Mapped[str | None] = mapped_column(String(200))
+    # The brand as compared (case, diacritics and spacing folded): spikes and channels.
+    brand_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    sentiment: Mapped[float | None]
+
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+
+    alert_count: Mapped[int] = mapped_column(default=1)
+    total_reach: Mapped[int] = mapped_column(default=0)
+
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("roster_members.id"))
+    owner_assigned_at: Mapped[datetime | None]
+
+    reported_by: Mapped[str] = mapped_column(String(200))
+    opened_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    resolution_proposed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    resolution_remedy: Mapped[str | None] = mapped_column(String(64))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+    owner: Mapped[RosterMember | None] = relationship(lazy="selectin")
+
+    @property
+    def crisis_status(self) -> CrisisStatus:
+        return CrisisStatus(self.status)

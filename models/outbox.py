@@ -1,0 +1,45 @@
+"""Messages the bot owes a chat platform, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class OutboxStatus(enum.StrEnum):
+    pending = "pending"
+    sent = "sent"
+    # Refused by the platform for good (e.g. channel_not_found): kept for the record.
+    failed = "failed"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_pending", "platform", "status", "lane", "crisis_id", "id"),
+        Index("ix_outbox_refresh", "platform", "crisis_id", "kind", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    crisis_id: Mapped[int | None] = mapped_column(ForeignKey("crises.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    # "ordered": sent one after the other per crisis (root message, thread replies).
+    # "refresh": re-renders of a message from the crisis as it is (root, live summary):
+    # coalesced, throttled, and never held up by, nor holding up, the ordered ones.
+    lane: Mapped[str] = mapped_column(String(16), default="ordered", server_default="ordered")
+    data: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.pending.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    # Not before this time: backoff after a failure, or a lease while one worker sends it.
+    available_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,119 @@
+"""`crisisbot serve` as a user runs it: a real process, configured by its environment."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bot import alert_signature
+from tests.e2e import post
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> dict:
+    deadline = time.monotonic() + 30
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            assert process.returncode is None, "the server exited"
+            try:
+                async with http.get(url + "/healthz") as response:
+                    if response.status == 200:
+                        return await response.json()
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("the server did not come up")
+
+
+async def start_server(tmp_path: Path, **settings: str) -> tuple[asyncio.subprocess.Process, str]:
+    """`crisisbot serve` on a free port, configured only by `settings` (nothing Slack, Teams
+    or channel-related is inherited from the environment)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_", "CRISIS_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", PORT=str(port), HOST="127.0.0.1")
+    env.update(settings)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve",
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    return process, f"http://127.0.0.1:{port}"
+
+
+async def test_serve_without_slack_migrates_takes_alerts_and_says_slack_is_off(
+    tmp_path: Path,
+) -> None:
+    process, url = await start_server(tmp_path, ALERT_WEBHOOK_SECRET="s3cret")
+    try:
+        health = await wait_healthy(url, process)
+        assert health == {"status": "ok", "ready": True, "database": "ok", "slack": "off"}
+        body = json.dumps(post()).encode()
+        async with aiohttp.ClientSession() as http:
+            headers = alert_signature.sign("s3cret", body, int(time.time()))
+            async with http.post(url + "/alerts", data=body, headers=headers) as response:
+                assert response.status == 202
+                assert await response.json() == {
+                    "crisis": 1,
+                    "status": "opened",
+                    "category": "delivery_delay",
+                    "severity": "critical",
+                }
+            async with http.post(url + "/slack/events", data=b"x") as response:
+                assert response.status == 503
+            async with http.get(url + "/metrics") as response:
+                metrics = await response.text()
+        assert 'crisisbot_alerts_received_total{status="opened"} 1.0' in metrics
+        assert "crisisbot_crises_opened_total 1.0" in metrics
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    log = stderr.decode()
+    assert "Slack delivery is OFF" in log
+    assert process.returncode == 0
+    assert (tmp_path / "bot.db").exists()
+
+
+async def test_secrets_never_reach_the_log(tmp_path: Path) -> None:
+    secrets = {
+        "SLACK_BOT_TOKEN": "xoxb-very-secret-token",
+        "SLACK_SIGNING_SECRET": "signing-secret-value-123",
+        "ALERT_WEBHOOK_SECRET": "alert-secret-value-456",
+    }
+    process, url = await start_server(
+        tmp_path,
+        LOG_LEVEL="debug",
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+        CRISIS_CHANNEL="C0CRISIS",
+        **secrets,
+    )
+    try:
+        await wait_healthy(url, process)
+        body = json.dumps(post()).encode()
+        async with aiohttp.ClientSession() as http:
+            # Signed right (the alert is stored and Slack, unreachable, is retried and logged),
+            # signed wrong, and a forged Slack request.
+            for secret in (secrets["ALERT_WEBHOOK_SECRET"], "wrong"):
+                headers = alert_signature.sign(secret, body, int(time.time()))
+                async with http.post(url + "/alerts", data=body, headers=headers) as response:
+                    await response.read()
+            async with http.post(url + "/slack/events", data=b"command=/crisis") as response:
+                assert response.status == 401
+            await asyncio.sleep(1.5)
+    finally:
+        process.terminate()
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    log = stdout.decode() + stderr.decode()
+    assert "delivery postponed" in log  # the log did see the failing Slack calls
+    for name, value in secrets.items():
+        assert value not in log, f"{name} leaked into the log"
