@@ -200,7 +200,8 @@ class DeliveryWorker(WakeableLoop):
         paced: bool = False,
     ) -> None:
         now = self.ctx.clock.now()
-        values: dict[str, object] = {"last_error": error}
+        # Released: a row waiting for its retry is no longer being sent by anyone.
+        values: dict[str, object] = {"last_error": error, "claimed_by": None}
         if paced:
             # Waiting for our own pacing is not a failed attempt.
             values["attempts"] = OutboxMessage.attempts - 1

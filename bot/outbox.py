@@ -75,7 +75,10 @@ async def refresh(
     """Ask for a re-render of a message. One pending re-render per message is enough (it
     renders the crisis as it is when sent). With `at_most_every`, it waits until that long
     after the previous one was sent: a storm of alerts edits the message a few times, not
-    once per alert. Without it, it goes now (a person's move must show at once)."""
+    once per alert. Without it, it goes now (a person's move must show at once).
+
+    A re-render a worker holds right now may already have read the crisis as it was before
+    this change, so it does not count as waiting: this change gets a row of its own."""
     for platform in platforms:
         waiting = await session.scalar(
             select(OutboxMessage).where(
@@ -83,6 +86,7 @@ async def refresh(
                 OutboxMessage.crisis_id == crisis_id,
                 OutboxMessage.kind == kind,
                 OutboxMessage.status == OutboxStatus.pending.value,
+                OutboxMessage.claimed_by.is_(None),
             )
         )
         if waiting is not None:

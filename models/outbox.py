@@ -40,6 +40,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     # Not before this time: backoff after a failure, or a lease while one worker sends it.
     available_at: Mapped[datetime]
+    # The worker sending it right now (cleared when it is sent or put back to wait).
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,86 @@
+"""The delivery worker on its own: what it sends, in which order, and what it never drops."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from bot import crisis_flow, outbox, roster
+from bot.actors import WEBHOOK
+from bot.context import CoreContext
+from bot.delivery import DeliveryWorker, RetryLater
+from bot.intake import ingest
+from bot.outbox import ROOT_UPDATE
+from models import Crisis, OutboxMessage, RosterLevel
+from tests.helpers import alert, count, slack_user
+
+ANNA = slack_user("UANNA")
+
+
+class RenderingDeliverer:
+    """Renders the root message from the crisis as it is when sent, like the real ones.
+
+    `during_first_update` runs while the first re-render is on its way, as a person's click
+    handled by another request would."""
+
+    platform = "slack"
+
+    def __init__(self, ctx: CoreContext, during_first_update: object = None) -> None:
+        self.ctx = ctx
+        self.rendered: list[str] = []
+        self.during_first_update = during_first_update
+        self.fail_next = 0
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        if message.kind != ROOT_UPDATE:
+            return
+        if self.fail_next:
+            self.fail_next -= 1
+            raise RetryLater("Slack answered 503")
+        async with self.ctx.db.sessions() as session:
+            crisis = await session.get(Crisis, message.crisis_id)
+            assert crisis is not None
+            self.rendered.append(crisis.status)
+        if self.during_first_update is not None:
+            change, self.during_first_update = self.during_first_update, None
+            await change()  # type: ignore[operator]
+
+
+async def opened_crisis(ctx: CoreContext) -> int:
+    async with ctx.db.transaction() as session:
+        await roster.add(session, slack_user("UBOOT"), ANNA, RosterLevel.senior, ctx.clock.now())
+    number = (await ingest(ctx, alert(), WEBHOOK)).crisis
+    async with ctx.db.transaction() as session:
+        await session.execute(update(OutboxMessage).values(status="sent"))
+    return number
+
+
+async def test_a_change_made_while_the_root_is_being_rerendered_still_shows(
+    ctx: CoreContext,
+) -> None:
+    number = await opened_crisis(ctx)
+
+    async def owner_acknowledges() -> None:
+        # The worker has read the crisis (still open) and is talking to Slack when the owner
+        # acknowledges: that acknowledgement must reach the root message too.
+        await crisis_flow.acknowledge(ctx, number, ANNA)
+
+    deliverer = RenderingDeliverer(ctx, owner_acknowledges)
+    async with ctx.db.transaction() as session:
+        await outbox.refresh(session, ("slack",), number, ROOT_UPDATE, ctx.clock.now())
+    await DeliveryWorker(ctx, deliverer).drain()
+    assert deliverer.rendered == ["open", "acknowledged"]
+
+
+async def test_a_rerender_waiting_for_its_retry_takes_in_later_changes(ctx: CoreContext) -> None:
+    number = await opened_crisis(ctx)
+    deliverer = RenderingDeliverer(ctx)
+    deliverer.fail_next = 1
+    async with ctx.db.transaction() as session:
+        await outbox.refresh(session, ("slack",), number, ROOT_UPDATE, ctx.clock.now())
+    worker = DeliveryWorker(ctx, deliverer)
+    assert await worker.drain() == 0
+    # Slack is back; the owner's move pulls the waiting re-render forward, no second row.
+    await crisis_flow.acknowledge(ctx, number, ANNA)
+    await worker.drain()
+    assert deliverer.rendered == ["acknowledged"]
+    assert await count(ctx.db, OutboxMessage, OutboxMessage.kind == ROOT_UPDATE) == 1
