@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -30,11 +31,42 @@ class Source(enum.StrEnum):
     other = "other"
 
 
-def _check_url(value: str) -> str:
+# The database's INTEGER columns hold reach and followers (a few billion is more than any
+# network has people).
+MAX_COUNT = 2**31 - 1
+# Posts are dated within this range; outside it a date is a sender's bug (and the far edges
+# of `datetime` overflow when converted to UTC).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def check_url(value: str) -> str:
+    """An http(s) URL with a host and, if any, a port that exists."""
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http(s) URL")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        raise ValueError("must be an http(s) URL with a port from 0 to 65535") from None
     return value
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text, and no real post contains one.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year}")
+    return utc
 
 
 def _id_as_text(value: Any) -> Any:
@@ -44,8 +76,11 @@ def _id_as_text(value: Any) -> Any:
     return value
 
 
-Url = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(_check_url)]
-ShortText = Annotated[str, Field(max_length=200)]
+NoNul = AfterValidator(_no_nul)
+Url = Annotated[str, Field(min_length=1, max_length=2048), NoNul, AfterValidator(check_url)]
+ShortText = Annotated[str, Field(max_length=200), NoNul]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+PostedAt = Annotated[AwareDatetime, Field(strict=False), AfterValidator(_in_range)]
 
 
 class Author(BaseModel):
@@ -53,7 +88,7 @@ class Author(BaseModel):
 
     name: ShortText | None = None
     handle: ShortText | None = None
-    followers: Annotated[StrictInt, Field(ge=0)] | None = None
+    followers: Count | None = None
 
 
 class AlertIn(BaseModel):
@@ -61,17 +96,17 @@ class AlertIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore", strict=True, str_strip_whitespace=True)
 
-    id: Annotated[str, BeforeValidator(_id_as_text), Field(min_length=1, max_length=200)]
+    id: Annotated[str, BeforeValidator(_id_as_text), Field(min_length=1, max_length=200), NoNul]
     source: Annotated[Source, Field(strict=False)]
     url: Url
-    text: Annotated[str, Field(min_length=1, max_length=40_000)]
+    text: Annotated[str, Field(min_length=1, max_length=40_000), NoNul]
     author: Author | None = None
     parent_url: Url | None = None
     brand: ShortText | None = None
     sentiment: Annotated[float, Field(ge=-1, le=1)] | None = None
-    reach: Annotated[StrictInt, Field(ge=0)] | None = None
-    language: Annotated[str, Field(max_length=16)] | None = None
-    created_at: Annotated[AwareDatetime, Field(strict=False)] | None = None
+    reach: Count | None = None
+    language: Annotated[str, Field(max_length=16), NoNul] | None = None
+    created_at: PostedAt | None = None
 
     @property
     def author_name(self) -> str | None:

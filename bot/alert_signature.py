@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 TIMESTAMP_HEADER = "X-Crisis-Timestamp"
 SIGNATURE_HEADER = "X-Crisis-Signature"
 MAX_AGE_SECONDS = 300
+# ASCII digits only (str.isdigit() takes '²'), and no more than a Unix time needs.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 def signature(secret: str, timestamp: int | str, body: bytes) -> str:
@@ -32,7 +35,7 @@ def is_valid(
     secrets: list[str], timestamp: str | None, sig: str | None, body: bytes, now: float
 ) -> bool:
     """True when any active secret signed this body within the last five minutes."""
-    if not timestamp or not sig or not timestamp.isdigit():
+    if not timestamp or not sig or not _TIMESTAMP.fullmatch(timestamp):
         return False
     if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
         return False

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from bot import brand_channels, crises, crisis_flow, roster, timeline
 from bot.actors import Actor
-from bot.alert_input import AlertIn
+from bot.alert_input import check_url, parse_alert
 from bot.context import CoreContext
 from bot.durations import parse_duration
 from bot.errors import CrisisError, InvalidInput
@@ -73,6 +72,9 @@ async def run(
     parse_channel: ChannelParser,
 ) -> CommandReply:
     """Run one `/crisis …` command for `actor`; refusals come back as messages, not errors."""
+    if "\x00" in text:
+        # No chat client sends one, and the database could not store it.
+        return CommandReply([Message("error.nul_character")], ok=False)
     words = text.split()
     name = words[0].lower() if words else "help"
     handler = _HANDLERS.get(name)
@@ -164,11 +166,14 @@ async def _open(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandR
     if not args:
         raise InvalidInput("usage.open")
     url = args[0].strip("<>").split("|", 1)[0]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2048:
+    try:
+        check_url(url)
+    except ValueError:
+        raise InvalidInput("usage.open") from None
+    if len(url) > 2048:
         raise InvalidInput("usage.open")
     text = call.text.split(None, 2)[2] if len(args) > 1 else ""
-    alert = AlertIn.model_validate(
+    alert = parse_alert(
         {
             # A person reporting the same post twice is a duplicate, like a tool doing so.
             "id": "manual:" + post_key(url)[:190],
@@ -273,10 +278,9 @@ async def _snooze(ctx: CoreContext, call: Invocation, args: list[str]) -> Comman
         raise InvalidInput("usage.snooze")
     number = parse_number(args[0], "snooze")
     try:
-        delta = parse_duration(args[1])
-    except ValueError:
+        until = ctx.clock.now() + parse_duration(args[1])
+    except (ValueError, OverflowError):
         raise InvalidInput("error.bad_snooze") from None
-    until = ctx.clock.now() + delta
     return CommandReply([await crisis_flow.snooze(ctx, number, call.actor, until)])
 
 

@@ -14,7 +14,10 @@ from datetime import datetime, timedelta
 
 from bot.alert_input import AlertIn
 from bot.categories import fold
-from bot.post_keys import post_key
+from bot.post_keys import BRAND_KEY_MAX, bounded, post_key
+
+# The length of group_keys.key.
+GROUP_KEY_MAX = 2200
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ def brand_group_key(brand: str) -> str:
 
 
 def normal_brand(brand: str) -> str:
-    return " ".join(fold(brand).split())
+    return bounded(" ".join(fold(brand).split()), BRAND_KEY_MAX)
 
 
 def author_group_key(alert: AlertIn) -> str | None:
@@ -41,7 +44,7 @@ def author_group_key(alert: AlertIn) -> str | None:
     if not author or not alert.brand:
         return None
     who = " ".join(fold(author).lstrip("@").split())
-    return f"author:{alert.source.value}:{who}|{normal_brand(alert.brand)}"
+    return bounded(f"author:{alert.source.value}:{who}|{normal_brand(alert.brand)}", GROUP_KEY_MAX)
 
 
 def keys_for(alert: AlertIn, now: datetime, author_window: timedelta) -> list[Key]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# The lengths of the columns that hold the keys (crises.post_key, crises.brand_key).
+POST_KEY_MAX = 2100
+BRAND_KEY_MAX = 200
 
 _TRACKING_PREFIXES = ("utm_",)
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "igshid", "mc_cid", "mc_eid", "ref", "si"})
@@ -20,4 +25,13 @@ def post_key(url: str) -> str:
         if name.lower() not in _TRACKING_PARAMS and not name.lower().startswith(_TRACKING_PREFIXES)
     )
     path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("https", host, path, urlencode(query), ""))
+    return bounded(urlunsplit(("https", host, path, urlencode(query), "")), POST_KEY_MAX)
+
+
+def bounded(key: str, limit: int) -> str:
+    """`key`, or when it outgrows its column (normalising can lengthen a valid input): a
+    prefix and a digest of the whole, so distinct keys stay distinct."""
+    if len(key) <= limit:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return key[: limit - len(digest) - 1] + "#" + digest

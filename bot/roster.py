@@ -13,6 +13,9 @@ from bot.errors import Forbidden, InvalidInput
 from bot.messages import Message, member_ref
 from models import Crisis, CrisisStatus, MemberIdentity, RosterLevel, RosterMember
 
+# The length of roster_members.display_name; a longer name from a mention is cut.
+DISPLAY_NAME_MAX = 200
+
 
 async def find_member(session: AsyncSession, who: Actor) -> RosterMember | None:
     """The active roster member this platform user is, if any."""
@@ -74,7 +77,7 @@ async def add(
     member = await _find_any(session, person)
     if member is None:
         member = RosterMember(
-            display_name=person.display_name or "",
+            display_name=(person.display_name or "")[:DISPLAY_NAME_MAX],
             level=level.value,
             active=True,
             added_at=now,
@@ -90,7 +93,7 @@ async def add(
     member.level = level.value
     member.active = True
     if person.display_name:
-        member.display_name = person.display_name
+        member.display_name = person.display_name[:DISPLAY_NAME_MAX]
     if not was_active:
         member.added_at = now
         return Message("roster.added", {"member": member_ref(member.id), "level": level.value})

@@ -37,9 +37,18 @@ async def _read_limited(request: web.Request) -> bytes | None:
     MAX_BATCH_BODY for a batch (reading no further than that)."""
     if request.content_length is not None and request.content_length > MAX_BATCH_BODY:
         return None
-    body = await request.content.read(MAX_BATCH_BODY + 1)
-    if len(body) > MAX_BATCH_BODY:
+    # read(n) returns what has arrived so far, not n bytes: keep reading to the end.
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_BATCH_BODY:
+        chunk = await request.content.read(MAX_BATCH_BODY + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > MAX_BATCH_BODY:
         return None
+    body = b"".join(chunks)
     if len(body) > MAX_BODY and not body.lstrip().startswith(b"["):
         return None
     return body
@@ -114,6 +123,8 @@ def make_handler(ctx: CoreContext) -> Any:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return _error(415, "the body must be JSON (UTF-8)")
+        except RecursionError:
+            return _error(400, "the JSON is nested too deeply")
         if isinstance(data, list):
             return await _batch(ctx, data)
         try:

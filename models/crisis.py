@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
@@ -46,7 +46,11 @@ class Crisis(Base):
     severity: Mapped[str] = mapped_column(String(16))
 
     alert_count: Mapped[int] = mapped_column(default=1)
-    total_reach: Mapped[int] = mapped_column(default=0)
+    # The sum over every grouped post: a storm of big accounts outgrows 32 bits (SQLite's
+    # INTEGER has 64 already).
+    total_reach: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), default=0
+    )
 
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("roster_members.id"))
     owner_assigned_at: Mapped[datetime | None]

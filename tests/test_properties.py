@@ -8,18 +8,12 @@ partial write; posts' text reaches Slack escaped, in blocks Slack accepts.
 Each test runs ONE bot for the whole test function, on its own event loop in a thread
 (`LiveBot`), and hypothesis drives it synchronously, example after example.
 
-Known product bugs are pinned by the strict xfail tests at the end of this file. The
-generators do not avoid them; `dodge_alert` / `dodge_command` steer an example around a
-known trigger just before it is sent (and report it as a hypothesis event), so these
-properties stay green and still catch anything new. When a bug is fixed, its xfail test
-starts passing (and fails as XPASS): drop the xfail mark and the matching dodge.
+The bugs these properties found are pinned by the named tests at the end of this file.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
-import hashlib
 import html
 import itertools
 import json
@@ -28,25 +22,22 @@ import string
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import pytest
 import structlog
-from hypothesis import HealthCheck, event, example, given, reject, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from sqlalchemy import func, select
 
 from bot import alert_signature
 from bot.alert_input import AlertIn, AlertInvalid, Source, parse_alert
-from bot.grouping import author_group_key, normal_brand
 from bot.locales import en
-from bot.post_keys import post_key
 from handlers.alerts import MAX_BATCH, MAX_BATCH_BODY, MAX_BODY
-from handlers.slack.text import escape, excerpt, link
+from handlers.slack.text import escape
 from models import Alert, Crisis, OutboxMessage, TimelineEvent
 from models.session import Database
 from sandbox import slack_requests
@@ -249,143 +240,6 @@ def live(db_url: str) -> Iterator[LiveBot]:
 # ---- known product bugs: steer examples around them ------------------------------------
 
 _INT_LIMIT = {"sqlite": 2**63 - 1, "postgresql": 2**31 - 1}
-# Reach is summed per crisis (crises.total_reach, INTEGER): keep sums far below 2**31.
-_REACH_SUMMED = 10**6
-_STRING_FIELDS = ("id", "url", "text", "parent_url", "brand", "language")
-
-
-def _known_alert_bug(alert: AlertIn, backend: str) -> str | None:
-    """Why a valid alert would hit a known bug (the xfail test's name), or None."""
-    for value in (alert.reach, alert.author_followers):
-        if value is not None and value > _INT_LIMIT[backend]:
-            return "test_alert_integer_beyond_the_database_column_is_refused"
-    if backend == "postgresql" and (alert.reach or 0) > _REACH_SUMMED:
-        return "test_total_reach_beyond_int32_is_not_a_5xx_on_postgresql"
-    for url in (alert.url, alert.parent_url):
-        if url is None:
-            continue
-        try:
-            urlsplit(url).port  # noqa: B018 - what post_key() does
-        except ValueError:
-            return "test_alert_url_with_an_invalid_port_is_refused"
-    if alert.created_at is not None:
-        try:
-            alert.created_at.astimezone(UTC)
-        except OverflowError:
-            return "test_alert_created_at_near_the_datetime_limits_is_not_a_5xx"
-    if len(escape(excerpt(alert.text))) + len(link(alert.url, "Open the post")) > 2900:
-        return "test_root_message_of_a_long_url_and_escaped_text_reaches_slack"
-    if backend == "postgresql":
-        strings = [getattr(alert, name) for name in _STRING_FIELDS]
-        strings += [alert.author_name, alert.author_handle]
-        if any(value and "\x00" in value for value in strings):
-            return "test_nul_character_in_an_alert_is_not_a_5xx_on_postgresql"
-        keys = [post_key(url) for url in (alert.url, alert.parent_url) if url]
-        if (
-            (alert.brand and len(normal_brand(alert.brand)) > 200)
-            or len(author_group_key(alert) or "") > 2200
-            or any(len(key) > 2100 for key in keys)
-        ):
-            return "test_derived_keys_longer_than_their_columns_are_not_a_5xx_on_postgresql"
-    return None
-
-
-def _repair(item: dict[str, Any], reason: str) -> None:
-    """Change the alert just enough that it no longer hits the known bug."""
-    if reason.startswith(("test_alert_integer", "test_total_reach")):
-        item["reach"] = 1000
-        if isinstance(item.get("author"), dict):
-            item["author"]["followers"] = 1000
-    elif reason.startswith(("test_alert_url", "test_root_message", "test_derived_keys")):
-        digest = hashlib.sha256(json.dumps(item).encode()).hexdigest()[:16]
-        item["url"] = f"https://example.com/repaired/{digest}"
-        item.pop("parent_url", None)
-        if reason.startswith("test_derived_keys"):
-            item.pop("brand", None)
-            item.pop("author", None)
-    elif reason.startswith("test_alert_created_at"):
-        item.pop("created_at", None)
-    elif reason.startswith("test_nul_character"):
-        for name in _STRING_FIELDS:
-            if isinstance(item.get(name), str):
-                item[name] = item[name].replace("\x00", "")
-        author = item.get("author")
-        if isinstance(author, dict):
-            for name in ("name", "handle"):
-                if isinstance(author.get(name), str):
-                    author[name] = author[name].replace("\x00", "")
-
-
-def dodge_alert(item: Any, backend: str) -> Any:
-    """`item` unchanged, unless it is a valid alert that would hit a known bug: then a copy
-    changed just enough to miss it."""
-    if not isinstance(item, dict):
-        return item
-    for _ in range(6):
-        try:
-            alert = parse_alert(item)
-        except AlertInvalid:
-            return item
-        reason = _known_alert_bug(alert, backend)
-        if reason is None:
-            return item
-        event(f"dodged known bug: {reason}")
-        item = copy.deepcopy(item)
-        _repair(item, reason)
-    reject()
-
-
-def dodge_batch(items: list[Any], backend: str) -> list[Any]:
-    return [dodge_alert(item, backend) for item in items]
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def dodge_command(text: str, backend: str) -> str:
-    """`text` unless it would hit a known bug of `/crisis` (then a fixed or rejected one)."""
-    if backend == "postgresql" and "\x00" in text:
-        event("dodged known bug: test_nul_character_in_crisis_open_is_not_an_internal_error")
-        text = text.replace("\x00", "")
-    words = text.split()
-    name, args = (words[0].lower(), words[1:]) if words else ("help", [])
-    if name == "snooze" and len(args) == 2 and (match := _DURATION.match(args[1])):
-        seconds = float(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
-        if seconds > 10**9:
-            event("dodged known bug: test_snooze_with_a_huge_duration_answers_bad_snooze")
-            reject()
-    if name == "open" and args:
-        url = args[0].strip("<>").split("|", 1)[0]
-        try:
-            urlsplit(url).port  # noqa: B018 - what post_key() does
-            long_key = len(post_key(url)) > 2100
-        except ValueError:
-            event("dodged known bug: test_crisis_open_with_an_invalid_port_answers_usage")
-            reject()
-        if backend == "postgresql" and long_key:
-            event("dodged known bug: derived post key too long on PostgreSQL")
-            reject()
-    if backend == "postgresql":
-        if name == "channel" and len(args) >= 2:
-            brand = " ".join(args[:-1])
-            if len(brand) <= 200 and len(normal_brand(brand)) > 200:
-                event("dodged known bug: folded brand too long on PostgreSQL")
-                reject()
-        if name == "roster" and any(len(word) > 200 for word in args):
-            event("dodged known bug: test_roster_display_name_longer_than_its_column")
-            reject()
-    return text
-
-
-def dodge_timestamp(value: str) -> str:
-    if value.isdigit():
-        try:
-            int(value)
-        except ValueError:
-            event("dodged known bug: test_unparsable_signature_timestamp_is_401")
-            reject()
-    return value
 
 
 # ---- checks -----------------------------------------------------------------------------
@@ -550,7 +404,7 @@ def _nest(value: Any, shape: list[str]) -> Any:
     return value
 
 
-# Deep nesting, well under the parser's recursion limit (deeper: the xfail test).
+# Deep nesting, under the parser's recursion limit (deeper: its own test below).
 deeply_nested = st.builds(
     _nest,
     json_values,
@@ -650,7 +504,7 @@ def headers_for(body: bytes, signing: str, garbage: str) -> dict[str, str]:
         return {"Content-Type": "application/json"}
     if signing == "garbage":
         return {
-            alert_signature.TIMESTAMP_HEADER: dodge_timestamp(garbage),
+            alert_signature.TIMESTAMP_HEADER: garbage,
             alert_signature.SIGNATURE_HEADER: garbage,
         }
     if signing == "wrong secret":
@@ -703,8 +557,6 @@ def send_one(live: LiveBot, payload: Any, signing: str = "good", garbage: str = 
         assert status == 413, (status, answer)
     elif signing != "good":
         assert status == 401, (status, answer)
-    elif status == 401 and len(body) > MAX_BODY:
-        event("known bug: test_large_signed_batch_is_not_refused_as_unsigned")
     else:
         assert status != 401, (len(body), answer)
     if status == 202 and "results" not in answer:
@@ -759,10 +611,6 @@ def test_alert_json_bodies_never_fail_or_write_half(live: LiveBot) -> None:
     @example(payload=post(id="fb-6"), signing="none", garbage="")
     @example(payload=post(id="fb-7"), signing="garbage", garbage="١٢٣")
     def prop(payload: Any, signing: str, garbage: str) -> None:
-        if isinstance(payload, list):
-            payload = dodge_batch(payload, live.backend)
-        else:
-            payload = dodge_alert(payload, live.backend)
         send_one(live, payload, signing, garbage)
 
     prop()
@@ -829,16 +677,6 @@ def test_alert_raw_bodies_never_fail_or_write(live: LiveBot) -> None:
     @fuzz(80)
     @given(body=raw_bodies, signing=st.sampled_from(SIGNINGS), garbage=header_text)
     def prop(body: bytes, signing: str, garbage: str) -> None:
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            data = None
-        if isinstance(data, dict | list):
-            # Valid JSON after all: the JSON test's checks apply.
-            payload = dodge_batch(data, live.backend) if isinstance(data, list) else data
-            payload = dodge_alert(payload, live.backend)
-            if payload != data:
-                body = json.dumps(payload).encode()
         send_one(live, body, signing, garbage)
 
     prop()
@@ -862,7 +700,7 @@ def test_alert_batches_store_each_valid_alert_once(live: LiveBot) -> None:
     @example(items=[[post(id="b-4")]])
     @example(items=[post(id=f"many-{i}", url=f"https://x.com/m/{i}") for i in range(MAX_BATCH + 1)])
     def prop(items: list[Any]) -> None:
-        send_one(live, dodge_batch(items, live.backend))
+        send_one(live, items)
 
     prop()
 
@@ -975,7 +813,6 @@ def test_crisis_commands_answer_every_text_safely(live: LiveBot) -> None:
     )
     @example(text="list", user="UBOB", user_name="bob")
     def prop(text: str, user: str, user_name: str) -> None:
-        text = dodge_command(text, live.backend)
         before = live.counts()
         status, answer = live.command(text, user, user_name)
         assert status == 200
@@ -1070,7 +907,6 @@ def test_hostile_posts_reach_slack_inert_and_in_valid_blocks(db_url: str) -> Non
             )
             sent = []
             for alert in (root, reply):
-                alert = dodge_alert(alert, live.backend)
                 try:
                     parse_alert(alert)
                 except AlertInvalid:
@@ -1145,22 +981,11 @@ def postgresql_bot(tmp_path: Path) -> Iterator[LiveBot]:
         bot.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG handlers/alerts.py:117: json.loads raises RecursionError on deeply nested "
-    "JSON, which is not caught (only UnicodeDecodeError, ValueError): HTTP 500",
-)
 def test_deeply_nested_json_is_refused_not_a_500(sqlite_bot: LiveBot) -> None:
     status, text = sqlite_bot.alert(b"[" * 5000 + b"]" * 5000)
     check_answer(status, text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG handlers/alerts.py:40: `request.content.read(MAX_BATCH_BODY + 1)` returns "
-    "what is buffered (up to n bytes), not the whole body: a correctly signed batch of a few "
-    "hundred KiB is checked on a truncated body and refused with 401",
-)
 def test_large_signed_batch_is_not_refused_as_unsigned(sqlite_bot: LiveBot) -> None:
     text = "Zamówiłam kurtkę trzy tygodnie temu i nadal czekam. " * 30
     items = [post(id=f"big-{i}", url=f"https://x.com/big/{i}", text=text) for i in range(400)]
@@ -1171,11 +996,6 @@ def test_large_signed_batch_is_not_refused_as_unsigned(sqlite_bot: LiveBot) -> N
     assert status == 202, answer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/alert_signature.py:37-39: str.isdigit() accepts '²' and 5000-digit "
-    "timestamps that int() refuses: an unsigned request gets HTTP 500 instead of 401",
-)
 @pytest.mark.parametrize("timestamp", ["²", "9" * 5000])
 def test_unparsable_signature_timestamp_is_401(sqlite_bot: LiveBot, timestamp: str) -> None:
     headers = {
@@ -1188,11 +1008,6 @@ def test_unparsable_signature_timestamp_is_401(sqlite_bot: LiveBot, timestamp: s
     assert status == 401
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/post_keys.py:15 (`parts.port`) raises ValueError for a URL port that is "
-    "not a number 0-65535; bot/alert_input.py _check_url lets such URLs through: HTTP 500",
-)
 @pytest.mark.parametrize("field", ["url", "parent_url"])
 def test_alert_url_with_an_invalid_port_is_refused(sqlite_bot: LiveBot, field: str) -> None:
     status, text = sqlite_bot.alert(post(**{field: "https://x.com:99999/p"}))
@@ -1200,23 +1015,12 @@ def test_alert_url_with_an_invalid_port_is_refused(sqlite_bot: LiveBot, field: s
     assert status == 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/commands.py _open -> bot/post_keys.py:15: ValueError for a URL port "
-    "that is not 0-65535; the user gets 'Something went wrong' instead of the usage",
-)
 def test_crisis_open_with_an_invalid_port_answers_usage(sqlite_bot: LiveBot) -> None:
     status, answer = sqlite_bot.command("open https://x.com:99999/p")
     assert status == 200
     assert answer != INTERNAL_ERROR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/alert_input.py:53,70: reach and author.followers have no upper bound, "
-    "but the columns are INTEGER: PostgreSQL (int32) answers 503 from 2**31 on, SQLite 500 "
-    "(OverflowError) from 2**63 on",
-)
 @pytest.mark.parametrize("field", ["reach", "followers"])
 def test_alert_integer_beyond_the_database_column_is_refused(db_url: str, field: str) -> None:
     live = LiveBot(db_url).start()
@@ -1231,12 +1035,6 @@ def test_alert_integer_beyond_the_database_column_is_refused(db_url: str, field:
         live.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/intake.py _group: crises.total_reach is INTEGER and sums every grouped "
-    "alert's reach in SQL; two valid alerts of the same post with a reach of 2**31-1 each "
-    "overflow int32 on PostgreSQL: a permanent 503 'retry'",
-)
 def test_total_reach_beyond_int32_is_not_a_5xx_on_postgresql(postgresql_bot: LiveBot) -> None:
     url = "https://www.facebook.com/sklep/posts/viral"
     status, text = postgresql_bot.alert(post(id="v-1", url=url, reach=2**31 - 1))
@@ -1245,45 +1043,22 @@ def test_total_reach_beyond_int32_is_not_a_5xx_on_postgresql(postgresql_bot: Liv
     check_answer(status, text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG models/base.py:35 UTCDateTime.astimezone(UTC) overflows for created_at at "
-    "the edges of datetime (e.g. 9999-12-31T23:59:59-14:00): a permanent 503 'retry'",
-)
 def test_alert_created_at_near_the_datetime_limits_is_not_a_5xx(sqlite_bot: LiveBot) -> None:
     status, text = sqlite_bot.alert(post(created_at="9999-12-31T23:59:59-14:00"))
     check_answer(status, text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG PostgreSQL refuses NUL in text columns; bot/alert_input.py lets '\\u0000' "
-    "through, so the alert gets a permanent 503 'retry'",
-)
 def test_nul_character_in_an_alert_is_not_a_5xx_on_postgresql(postgresql_bot: LiveBot) -> None:
     status, text = postgresql_bot.alert(post(text="a\u0000b"))
     check_answer(status, text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/commands.py _open: a NUL in the URL or text fails the insert on "
-    "PostgreSQL; the user gets 'Something went wrong' instead of an answer",
-)
 def test_nul_character_in_crisis_open_is_not_an_internal_error(postgresql_bot: LiveBot) -> None:
     status, answer = postgresql_bot.command("open https://x.com/p/1 a\x00b")
     assert status == 200
     assert answer != INTERNAL_ERROR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG keys derived from valid input outgrow their PostgreSQL columns: "
-    "normal_brand() (NFKD folding, bot/categories.py fold) of a 200-character brand into "
-    "crises.brand_key/brand_hours.brand VARCHAR(200), the author group key into "
-    "group_keys.key VARCHAR(2200), post_key() re-encoding a URL's query into "
-    "crises.post_key VARCHAR(2100): a permanent 503 'retry'",
-)
 @pytest.mark.parametrize(
     "fields",
     [
@@ -1300,13 +1075,6 @@ def test_derived_keys_longer_than_their_columns_are_not_a_5xx_on_postgresql(
     check_answer(status, text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG handlers/slack/blocks.py:107-111: the root message's quote section (escaped "
-    "500-character excerpt + link to a URL of up to 2048 characters, `|` percent-encoded) "
-    "is not cut to 3000 characters: slack_sdk raises SlackObjectFormationError and the "
-    "root message is never posted (the delivery worker retries forever)",
-)
 def test_root_message_of_a_long_url_and_escaped_text_reaches_slack(sqlite_bot: LiveBot) -> None:
     # 500 escaped `&` (2,500 characters) and a link of about 1,550: over 3,000.
     url = "https://www.facebook.com/p/1?ref=" + "a" * 1500
@@ -1317,12 +1085,6 @@ def test_root_message_of_a_long_url_and_escaped_text_reaches_slack(sqlite_bot: L
     check_blocks(sqlite_bot.call(lambda: fake.messages(CHANNEL))[0]["blocks"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/commands.py _snooze: parse_duration()/`now + delta` raise OverflowError "
-    "for a huge duration (before the 30-day check): 'Something went wrong' instead of "
-    "error.bad_snooze",
-)
 @pytest.mark.parametrize("duration", ["99999999999999d", "3000000d"])
 def test_snooze_with_a_huge_duration_answers_bad_snooze(sqlite_bot: LiveBot, duration: str) -> None:
     status, answer = sqlite_bot.command(f"snooze 1 {duration}")
@@ -1330,11 +1092,6 @@ def test_snooze_with_a_huge_duration_answers_bad_snooze(sqlite_bot: LiveBot, dur
     assert answer != INTERNAL_ERROR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG bot/roster.py add: a mention's label over 200 characters goes into "
-    "roster_members.display_name VARCHAR(200): 'Something went wrong' on PostgreSQL",
-)
 def test_roster_display_name_longer_than_its_column(postgresql_bot: LiveBot) -> None:
     status, answer = postgresql_bot.command("roster add <@UXX|" + "n" * 300 + "> lead")
     assert status == 200

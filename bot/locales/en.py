@@ -113,6 +113,7 @@ MESSAGES: dict[str, str] = {
     "error.already_owner": "{owner} already owns #{n}.",
     "error.note_too_long": "The note is too long (at most {limit} characters).",
     "error.bad_remedy": "Unknown remedy.",
+    "error.nul_character": "The command contains a NUL character; type it again without it.",
     "error.bad_snooze": "Snooze for a duration such as 30m, 4h or 1d (at most 30 days).",
     "error.bad_step": "Unknown playbook step.",
     "reply.acknowledged": "You are on crisis #{n}. The playbook is in its thread.",

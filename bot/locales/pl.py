@@ -118,6 +118,7 @@ MESSAGES: dict[str, str] = {
     "error.already_owner": "{owner} już prowadzi #{n}.",
     "error.note_too_long": "Notatka jest za długa (najwyżej {limit} znaków).",
     "error.bad_remedy": "Nieznane rozwiązanie.",
+    "error.nul_character": "Polecenie zawiera znak NUL; wpisz je ponownie bez niego.",
     "error.bad_snooze": "Podaj czas, np. 30m, 4h lub 1d (najwyżej 30 dni).",
     "error.bad_step": "Nieznany krok planu działania.",
     "reply.acknowledged": "Prowadzisz kryzys #{n}. Plan działania jest w jego wątku.",

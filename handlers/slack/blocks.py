@@ -29,7 +29,7 @@ from bot.crises import CrisisFacts, StormSummary
 from bot.crisis_flow import MAX_NOTE
 from bot.messages import choice_ref, duration_ref, link_ref, member_ref, time_ref
 from bot.playbook import STEPS, Remedy, remedies_for
-from handlers.slack.text import Renderer, escape, excerpt
+from handlers.slack.text import EXCERPT, Renderer, escape, excerpt
 from models import Alert, Crisis, CrisisStatus
 
 ACK, REASSIGN, RESOLVE, CONFIRM, SNOOZE, PLAYBOOK, CATEGORY = (
@@ -61,6 +61,8 @@ REMEDY_BLOCK, REMEDY_INPUT = "remedy", "remedy_select"
 NOTE_BLOCK, NOTE_INPUT = "note", "note_input"
 _HEADER_MAX = 150
 _FIELD_MAX = 2000
+_SECTION_MAX = 3000
+_LINK_MAX = 2000
 _OPTION_MAX = 75
 
 
@@ -112,13 +114,28 @@ def _status_line(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> str:
     return " · ".join(parts)
 
 
+def _quote(text: str, budget: int) -> str:
+    """The post's excerpt as a quote of at most `budget` characters: escaping can make it
+    five times longer, so the excerpt shrinks until it fits."""
+    limit = EXCERPT
+    while True:
+        lines = escape(excerpt(text, limit)).splitlines() or [""]
+        quote = "\n".join("> " + line for line in lines)
+        if len(quote) <= budget or limit <= 1:
+            return quote[:budget]
+        limit -= max(1, (len(quote) - budget + 4) // 5)
+
+
 def root_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dict[str, Any]]:
     owner = r.value(member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none"))
 
     def field(label_key: str, value: str) -> MarkdownTextObject:
         return MarkdownTextObject(text=f"*{r.t(label_key)}*\n{value}"[:_FIELD_MAX])
 
-    quote = "\n".join("> " + line for line in escape(excerpt(crisis.text)).splitlines() or [""])
+    post_link = r.value(link_ref(crisis.post_url, r.t("root.open_post")))
+    if len(post_link) > _LINK_MAX:
+        # Too long to be a link in a section; the button and /crisis status still have it.
+        post_link = escape(excerpt(crisis.post_url, 200))
     blocks: list[Block] = [
         HeaderBlock(
             text=PlainTextObject(
@@ -131,7 +148,7 @@ def root_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dict[st
         ),
         SectionBlock(
             text=MarkdownTextObject(
-                text=quote + "\n" + r.value(link_ref(crisis.post_url, r.t("root.open_post")))
+                text=_quote(crisis.text, _SECTION_MAX - len(post_link) - 1) + "\n" + post_link
             )
         ),
         SectionBlock(
