@@ -484,10 +484,9 @@ async def test_two_replicas_on_one_postgresql_send_each_reminder_once(tmp_path: 
         ]
         assert len(thread_texts(fake, FOLLOW_UP)) == len(fired), fake.summary()
         assert len(fired) >= 4
-        posted = [call.at for call in posts_in_thread(fake, FOLLOW_UP)]
-        assert len(posted) == len(fired)
-        gaps = [later - earlier for earlier, later in itertools.pairwise(posted)]
-        assert min(gaps) >= 0.5, gaps
+        assert len(posts_in_thread(fake, FOLLOW_UP)) == len(fired)
+        # Spacing is checked where the bot decides it (when each fired): the moment Slack
+        # receives each depends on the machine's load, not on the bot.
         fired_at = sorted(r.fired_at for r in fired if r.fired_at is not None)
         for earlier, later in itertools.pairwise(fired_at):
             assert later - earlier >= timedelta(seconds=interval)
