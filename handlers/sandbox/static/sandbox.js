@@ -175,10 +175,15 @@ function renderInput(block) {
   let control;
   if (element.type === "plain_text_input") {
     control = element.multiline ? el("textarea", { name: block.block_id }) : el("input", { name: block.block_id });
+    control.value = element.initial_value || "";
   } else if (element.type === "users_select") {
     control = el("select", { name: block.block_id }, el("option", { value: "" }, "…"), config.team.map((p) => el("option", { value: p.id }, p.name)));
+    control.value = element.initial_user || "";
   } else if (element.type === "static_select") {
-    control = el("select", { name: block.block_id }, el("option", { value: "" }, "…"), options(element).map((o, i) => el("option", { value: String(i) }, o.text.text)));
+    const choices = options(element);
+    control = el("select", { name: block.block_id }, el("option", { value: "" }, "…"), choices.map((o, i) => el("option", { value: String(i) }, o.text.text)));
+    const initial = element.initial_option ? choices.findIndex((o) => o.value === element.initial_option.value) : -1;
+    if (initial >= 0) control.value = String(initial);
   } else {
     control = el("span", {}, "[" + element.type + "]");
   }
