@@ -106,6 +106,10 @@ class CrisisBot:
     def _setup_sandbox(self) -> None:
         from handlers.sandbox.server import Sandbox
 
+        if "host" not in self.settings.model_fields_set:
+            # Anyone who reaches the sandbox can act as anyone: unless HOST says otherwise,
+            # it listens on this machine only.
+            self.settings.host = "127.0.0.1"
         # The bot's Slack client is built with the fake Web API's URL on this very server,
         # so the port (0: any free one) is bound before anything else.
         self._listener = socket.create_server((self.settings.host, self.settings.port))

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from bot.app import CrisisBot
 from bot.clock import FixedClock
+from bot.i18n import translate
 from handlers.sandbox.server import CHANNEL
 from tests.conftest import START, make_settings
 from tests.e2e import running_bot
@@ -217,3 +218,25 @@ def test_the_sandbox_is_on_only_when_no_chat_platform_is_configured() -> None:
     assert make_settings(sandbox="on", teams_app_id="app").sandbox_enabled
     with pytest.raises(ValidationError, match="SANDBOX is on but Slack credentials are set"):
         make_settings(sandbox="on", **slack)
+
+
+async def test_the_sandbox_stays_on_this_machine_unless_host_says_otherwise(
+    database_url: str,
+) -> None:
+    bot = CrisisBot(make_settings(database_url=database_url, sandbox=True, port=0))
+    await bot.start()
+    try:
+        assert bot.settings.host == "127.0.0.1"
+    finally:
+        await bot.stop()
+
+
+async def test_the_page_speaks_the_bots_language(database_url: str) -> None:
+    for language, words in (("en", "Act as"), ("pl", "Działaj jako")):
+        async with sandbox(database_url, language=language) as visitor:
+            async with visitor.http.get(visitor.url + "/sandbox") as response:
+                html = await response.text()
+            assert words in html and "{{" not in html
+            status, answer = await visitor.do("time", minutes=0)
+            assert status == 400
+            assert answer["error"] == translate(language, "sandbox.error.jump")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from pydantic import SecretStr
 from bot import alert_signature, roster
 from bot.clock import ShiftedClock
 from bot.context import CoreContext
+from bot.i18n import template
 from handlers.alerts import secrets as alert_secrets
 from handlers.sandbox.samples import SAMPLES
 from sandbox import slack_requests
@@ -26,6 +29,7 @@ from sandbox.fake_slack import FakeSlack
 
 JsonDict = dict[str, Any]
 STATIC = Path(__file__).parent / "static"
+ASSETS = frozenset(path.name for path in (*STATIC.glob("*.js"), *STATIC.glob("*.css")))
 CHANNEL = "C0SANDBOX"
 TEAM = (
     ("U0ANNA", "anna", "Anna Nowak", "lead"),
@@ -37,10 +41,27 @@ TEAM = (
 MAX_JUMP = timedelta(days=7)
 # The newest answers only the visitor sees that the page keeps showing.
 EPHEMERALS = 6
+# The words the page's script shows (the HTML's own are {{t:key}} placeholders).
+SCRIPT_TEXTS = (
+    "sandbox.ahead",
+    "sandbox.only_you",
+    "sandbox.empty",
+    "sandbox.edited",
+    "sandbox.replies",
+    "sandbox.dismiss",
+    "sandbox.optional",
+    "sandbox.choose",
+    "sandbox.cancel",
+    "sandbox.submit",
+    "sandbox.alert_sent",
+    "sandbox.not_answering",
+    "sandbox.not_simulated",
+)
+_PLACEHOLDER = re.compile(r"\{\{t:([a-z_.]+)\}\}")
 
 
 class BadRequest(Exception):
-    pass
+    """A move the sandbox refuses; carries a catalogue key."""
 
 
 class Sandbox:
@@ -108,9 +129,15 @@ class Sandbox:
 
     # ---- pages ---------------------------------------------------------------------------
 
+    def _t(self, key: str) -> str:
+        return template(self.ctx.settings.language, key)
+
     async def _index(self, request: web.Request) -> web.Response:
         html = (STATIC / "index.html").read_text(encoding="utf-8")
+        html = _PLACEHOLDER.sub(lambda m: escape(self._t(m.group(1))), html)
+        html = html.replace("{{lang}}", self.ctx.settings.language)
         config = {
+            "t": {key: self._t(key) for key in SCRIPT_TEXTS},
             "channel": self.ctx.settings.crisis_channel,
             "team": [{"id": u, "name": real, "level": level} for u, _, real, level in TEAM],
             "samples": [{"key": s.key, "label": s.label} for s in SAMPLES],
@@ -121,7 +148,7 @@ class Sandbox:
 
     async def _static(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
-        if name not in ("sandbox.js", "sandbox.css"):
+        if name not in ASSETS:
             raise web.HTTPNotFound()
         return web.FileResponse(STATIC / name)
 
@@ -179,14 +206,16 @@ class Sandbox:
             if request.content_type != "application/json" or (
                 origin is not None and origin != str(request.url.origin())
             ):
-                return web.json_response({"error": "JSON from the sandbox page only"}, status=403)
+                return web.json_response({"error": self._t("sandbox.error.json")}, status=403)
             try:
                 body = await request.json()
                 if not isinstance(body, dict):
-                    raise BadRequest("a JSON object")
+                    raise BadRequest("sandbox.error.json")
                 return web.json_response(await handler(body))
-            except (BadRequest, ValueError) as exc:
-                return web.json_response({"error": str(exc)}, status=400)
+            except ValueError:
+                return web.json_response({"error": self._t("sandbox.error.json")}, status=400)
+            except BadRequest as refused:
+                return web.json_response({"error": self._t(str(refused))}, status=400)
 
         return route
 
@@ -195,7 +224,7 @@ class Sandbox:
         for user_id, name, _, _ in TEAM:
             if user == user_id:
                 return user_id, name
-        raise BadRequest("pick someone from the team")
+        raise BadRequest("sandbox.error.user")
 
     def _response_url(self, user: str, channel: str | None = None, ts: str | None = None) -> str:
         key = f"R{user}{next(self._sent)}"
@@ -220,7 +249,7 @@ class Sandbox:
         text = str(body.get("text", "")).strip()
         command, _, rest = text.partition(" ")
         if command != "/crisis":
-            raise BadRequest("this workspace has one command: /crisis")
+            raise BadRequest("sandbox.error.command")
         response_url = self._response_url(user)
         status, _ = await self._to_slack_events(
             slack_requests.slash_command(
@@ -240,7 +269,7 @@ class Sandbox:
         channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
         message = self.fake.message(channel, ts)
         if message is None:
-            raise BadRequest("no such message")
+            raise BadRequest("sandbox.error.message")
         selection: JsonDict = {}
         for key in ("selected_option", "selected_options", "value"):
             if body.get(key) is not None:
@@ -265,7 +294,7 @@ class Sandbox:
 
     def _open_view(self, user: str, view_id: str) -> JsonDict:
         if view_id not in {view["id"] for view in self._modals(user)}:
-            raise BadRequest("no such open modal")
+            raise BadRequest("sandbox.error.modal")
         return self.fake.views[view_id]
 
     async def _submit(self, body: JsonDict) -> JsonDict:
@@ -273,7 +302,7 @@ class Sandbox:
         view = self._open_view(user, str(body.get("view_id", "")))
         values = body.get("values")
         if not isinstance(values, dict):
-            raise BadRequest("values must be an object")
+            raise BadRequest("sandbox.error.values")
         status, text = await self._to_slack_events(
             slack_requests.view_submission(
                 self.signing_secret,
@@ -298,7 +327,7 @@ class Sandbox:
     async def _alert(self, body: JsonDict) -> JsonDict:
         sample = next((s for s in SAMPLES if s.key == body.get("sample")), None)
         if sample is None:
-            raise BadRequest("no such sample")
+            raise BadRequest("sandbox.error.sample")
         created_at = self.clock.now().isoformat(timespec="seconds")
         raw = json.dumps(sample.alert(next(self._sent), created_at)).encode()
         secret = alert_secrets(self.ctx)[0]
@@ -333,10 +362,10 @@ class Sandbox:
     async def _time_travel(self, body: JsonDict) -> JsonDict:
         minutes = body.get("minutes")
         if not isinstance(minutes, int) or isinstance(minutes, bool):
-            raise BadRequest("minutes must be a whole number")
+            raise BadRequest("sandbox.error.jump")
         jump = timedelta(minutes=minutes)
         if not timedelta() < jump <= MAX_JUMP:
-            raise BadRequest("jump forward by 1 minute to 7 days")
+            raise BadRequest("sandbox.error.jump")
         self.clock.advance(jump)
         # Due reminders fire now, not on the next tick.
         self.wake()

@@ -9,6 +9,10 @@ const dismissed = new Set();
 let me = localStorage.getItem("sandbox-user") || config.team[0].id;
 let shown = { channels: "", ephemerals: "", modals: "" };
 
+function t(key, params = {}) {
+  return (config.t[key] || key).replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -141,7 +145,7 @@ function renderElement(element, block, ctx) {
   if (element.type === "static_select" || element.type === "overflow") {
     const choices = options(element);
     const select = el("select", {
-      "aria-label": plain(element.placeholder) || "Choose",
+      "aria-label": plain(element.placeholder) || t("sandbox.choose"),
       onchange: (event) => {
         const option = choices[Number(event.target.value)];
         if (option) act({ selected_option: option });
@@ -188,7 +192,7 @@ function renderInput(block) {
     control = el("span", {}, "[" + element.type + "]");
   }
   return el("div", { class: "input", "data-block": block.block_id },
-    el("label", {}, plain(block.label) + (block.optional ? " (optional)" : "")), control, el("div", { class: "error" }));
+    el("label", {}, plain(block.label) + (block.optional ? " " + t("sandbox.optional") : "")), control, el("div", { class: "error" }));
 }
 
 function inputValues(modal, view) {
@@ -242,11 +246,11 @@ function renderMessage(message, channel, isReply) {
         el("span", { class: "author" }, names[message.user] || message.user),
         message.bot_id ? el("span", { class: "app-badge" }, "APP") : null,
         el("span", { class: "ts" }, time(message.ts)),
-        message.edited ? el("span", { class: "edited" }, "(edited)") : null),
+        message.edited ? el("span", { class: "edited" }, t("sandbox.edited")) : null),
       content,
       !isReply && message.replies && message.replies.length
         ? el("div", { class: "thread" },
-            el("div", { class: "thread-count" }, message.replies.length + (message.replies.length === 1 ? " reply" : " replies")),
+            el("div", { class: "thread-count" }, t("sandbox.replies", { count: message.replies.length })),
             message.replies.map((r) => renderMessage(r, channel, true)))
         : null));
   return node;
@@ -260,7 +264,7 @@ function render(state) {
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
     box.replaceChildren();
     const messages = state.channels.flatMap((c) => c.messages.map((m) => [c.id, m]));
-    if (!messages.length) box.append(el("p", { class: "empty" }, "No crises yet. Send a sample alert, or type /crisis help below."));
+    if (!messages.length) box.append(el("p", { class: "empty" }, t("sandbox.empty")));
     for (const [channel, message] of messages) box.append(renderMessage(message, channel, false));
     if (atBottom) box.scrollTop = box.scrollHeight;
   }
@@ -268,9 +272,9 @@ function render(state) {
   if (JSON.stringify(ephemerals) !== shown.ephemerals) {
     shown.ephemerals = JSON.stringify(ephemerals);
     document.getElementById("ephemerals").replaceChildren(...ephemerals.map((e) => el("div", { class: "ephemeral" },
-      el("div", { class: "only" }, "Only visible to you"),
-      e.blocks ? renderBlocks(e.blocks, { act: () => notice("Controls in answers only visible to you are not simulated.") }) : mrkdwn(e.text),
-      el("button", { class: "dismiss", title: "Dismiss", onclick: () => { dismissed.add(e.key); shown.ephemerals = ""; render(state); } }, "×"))));
+      el("div", { class: "only" }, t("sandbox.only_you")),
+      e.blocks ? renderBlocks(e.blocks, { act: () => notice(t("sandbox.not_simulated")) }) : mrkdwn(e.text),
+      el("button", { class: "dismiss", title: t("sandbox.dismiss"), onclick: () => { dismissed.add(e.key); shown.ephemerals = ""; render(state); } }, "×"))));
   }
   const modals = JSON.stringify(state.modals.map((v) => v.id));
   if (modals !== shown.modals) {
@@ -280,7 +284,7 @@ function render(state) {
   document.getElementById("team").hidden = !state.roster_empty;
   document.getElementById("bot-time").textContent = new Date(state.now).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
   const hours = state.offset / 3600;
-  document.getElementById("offset").textContent = hours ? `(${hours.toFixed(hours % 1 ? 2 : 0)} h ahead of real time)` : "";
+  document.getElementById("offset").textContent = hours ? t("sandbox.ahead", { hours: hours.toFixed(hours % 1 ? 2 : 0) }) : "";
 }
 
 function renderModal(view) {
@@ -290,8 +294,8 @@ function renderModal(view) {
     el("h3", {}, plain(view.title)),
     el("div", { class: "content" }, renderBlocks(view.blocks, { act: () => {} })),
     el("footer", {},
-      el("button", { type: "button", onclick: close }, plain(view.close) || "Cancel"),
-      el("button", { type: "submit", class: "primary" }, plain(view.submit) || "Submit")));
+      el("button", { type: "button", onclick: close }, plain(view.close) || t("sandbox.cancel")),
+      el("button", { type: "submit", class: "primary" }, plain(view.submit) || t("sandbox.submit"))));
   modal.addEventListener("submit", async (event) => {
     event.preventDefault();
     const answer = await send("submit", { view_id: view.id, values: inputValues(modal, view) });
@@ -308,7 +312,7 @@ async function poll() {
     const response = await fetch("/sandbox/state?user=" + encodeURIComponent(me));
     render(await response.json());
   } catch (error) {
-    notice("The bot is not answering: " + error.message);
+    notice(t("sandbox.not_answering") + " " + error.message);
   }
 }
 
@@ -328,7 +332,7 @@ const sample = document.getElementById("sample");
 for (const s of config.samples) sample.append(el("option", { value: s.key }, s.label));
 document.getElementById("send-alert").addEventListener("click", async () => {
   const answer = await send("alert", { sample: sample.value });
-  if (answer.answer) notice(`Alert ${answer.answer.status || answer.answer.error}: crisis #${answer.answer.crisis}`);
+  if (answer.answer) notice(t("sandbox.alert_sent", { status: answer.answer.status || answer.answer.error, n: answer.answer.crisis }));
 });
 document.getElementById("team").addEventListener("click", () => send("team", {}));
 for (const button of document.querySelectorAll("[data-minutes]")) {
