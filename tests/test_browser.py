@@ -82,6 +82,10 @@ async def test_click_through_a_crisis_to_the_customers_confirmation(
     await expect(root.locator(".fields")).to_contain_text("acknowledged")
     await expect(page.locator(".ephemeral")).to_contain_text("You are on crisis #1")
 
+    # The playbook checklist in the thread: ticking a step shows on the root message.
+    await root.locator(".thread").get_by_label("Apologise").check()
+    await expect(root.locator(".block-context")).to_contain_text("Playbook 1/5")
+
     # Two hours pass in a few clicks: the follow-up reminder appears in the thread.
     for _ in range(2):
         await page.get_by_role("button", name="+1 h").click()
