@@ -208,7 +208,7 @@ MESSAGES: dict[str, str] = {
     "timeline.confirmation_link": "{at} utworzono link potwierdzenia dla klienta ({language})",
     "timeline.customer_confirmed": "{at} klient potwierdził przez link: zamknięty",
     "timeline.customer_not_yet": "{at} klient odpowiedział przez link: jeszcze nie rozwiązane. {comment}",
-    "thread.confirmation_link": "{owner}, wyślij ten link klientowi (np. w prywatnej wiadomości), żeby mógł potwierdzić, że problem jest rozwiązany. Strona jest w języku: {language}, ważna do {until}, przyjmuje jedną odpowiedź:\n{link}",
+    "thread.confirmation_link": "{owner}, wyślij ten link klientowi (np. w prywatnej wiadomości), żeby mógł potwierdzić, że problem jest rozwiązany. Strona jest w języku {language}, ważna do {until}, przyjmuje jedną odpowiedź:\n{link}",
     "thread.confirmation_link_off": "Brak linku potwierdzenia dla klienta: na serwerze nie ustawiono PUBLIC_BASE_URL. Zapisz potwierdzenie klienta przyciskiem Klient potwierdził.",
     "thread.customer_confirmed": "Klient potwierdził przez link ({at}), że problem jest rozwiązany: kryzys #{n} jest zamknięty. Czas do pierwszego potwierdzenia: {to_ack}; czas do rozwiązania: {to_resolve}.",
     "thread.customer_not_yet": "{owner}, klient odpowiedział przez link potwierdzenia ({at}): problem nie jest jeszcze rozwiązany. Komentarz klienta: {comment}\nKryzys #{n} wraca do stanu przyjęty, przypomnienia trwają dalej; zaproponuj nowe rozwiązanie, gdy zostanie uzgodnione.",
