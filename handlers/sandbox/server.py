@@ -74,7 +74,10 @@ class Sandbox:
         self.clock: ShiftedClock = ctx.clock
         self.wake = wake
         host = ctx.settings.host
+        # The bot calls its own server: a wildcard address is reached on the loopback.
         loopback = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+        if ":" in loopback:
+            loopback = f"[{loopback}]"
         self.origin = f"http://{loopback}:{port}"
         self.token = "xoxb-sandbox-" + secrets.token_hex(12)
         self.signing_secret = secrets.token_hex(32)
