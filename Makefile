@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean browser
 
 install: $(STAMP)
 
@@ -26,9 +26,22 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The browser tests drive Debian's Chromium. Where it is missing and cannot be installed here
+# (root and apt-get are needed), they are skipped, and pytest's summary says why.
+browser:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+			{ apt-get update -qq && apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+				|| echo "*** Chromium could not be installed: browser tests are SKIPPED ***"; \
+		else \
+			echo "*** No Chromium at /usr/bin/chromium and no root apt-get: browser tests are SKIPPED ***"; \
+		fi; \
+	}
+
 # Database tests run on SQLite, and again on PostgreSQL when one answers on 127.0.0.1:5432
 # (or TEST_DATABASE_URL points at one).
-test: lint
+test: lint browser
 	@if [ -z "$$TEST_DATABASE_URL" ] && $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1).close()" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: database tests run on SQLite and PostgreSQL"; \
 		TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS); \

@@ -23,3 +23,5 @@ class Actor:
 MACHINE_PLATFORMS = frozenset({"webhook", "bot"})
 WEBHOOK = Actor("webhook", "alerts")
 BOT = Actor("bot", "crisisbot")
+# The customer who complained, answering on the confirmation page (not a chat user).
+CUSTOMER = Actor("customer", "confirmation_link")

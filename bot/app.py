@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 from typing import Any
 
 import structlog
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.context import CoreContext
 from bot.delivery import DeliveryWorker
 from bot.migrations import upgrade_to_head
 from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
 from bot.wakeable import WakeableLoop
-from handlers import alerts, ops
+from handlers import alerts, confirm_page, ops
 from models.session import Database
 
 log = structlog.get_logger(__name__)
@@ -28,8 +29,11 @@ class CrisisBot:
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
+        # Decided once: in sandbox mode the bot then gives itself (fake) Slack credentials.
+        self.sandbox_mode = settings.sandbox_enabled
+        clock = clock or (ShiftedClock() if self.sandbox_mode else SystemClock())
         self.db = Database(settings.database_url)
-        self.ctx = CoreContext(db=self.db, settings=settings, clock=clock or SystemClock())
+        self.ctx = CoreContext(db=self.db, settings=settings, clock=clock)
         self.workers: list[DeliveryWorker] = []
         self.sweeper = ReminderSweeper(self.ctx)
         self.scheduler = AsyncIOScheduler()
@@ -37,9 +41,13 @@ class CrisisBot:
         self._runner: web.AppRunner | None = None
         self._socket_mode: Any = None
         self._bolt: Any = None
+        self._listener: socket.socket | None = None
+        self.sandbox: Any = None
 
     async def start(self) -> None:
         await upgrade_to_head(self.db)
+        if self.sandbox_mode:
+            self._setup_sandbox()
         self._setup_slack()
         self.ctx.on_outbox = self._wake_workers
         self.web.router.add_post("/alerts", alerts.make_handler(self.ctx))
@@ -47,6 +55,7 @@ class CrisisBot:
             "/healthz", ops.make_health(self.ctx, slack_enabled=self._bolt is not None)
         )
         self.web.router.add_get("/metrics", ops.metrics)
+        confirm_page.register(self.web.router, self.ctx)
         for loop in self.loops:
             loop.start()
         # APScheduler is the clock: each tick wakes the reminder sweep and the delivery
@@ -62,7 +71,10 @@ class CrisisBot:
         self.scheduler.start()
         self._runner = web.AppRunner(self.web, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+        if self._listener is not None:
+            await web.SockSite(self._runner, self._listener).start()
+        else:
+            await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
         if self._socket_mode is not None:
             await self._socket_mode.connect_async()
         log.info(
@@ -90,6 +102,25 @@ class CrisisBot:
     def _wake_workers(self) -> None:
         for worker in self.workers:
             worker.wake()
+
+    def _setup_sandbox(self) -> None:
+        from handlers.sandbox.server import Sandbox
+
+        if "host" not in self.settings.model_fields_set:
+            # Anyone who reaches the sandbox can act as anyone: unless HOST says otherwise,
+            # it listens on this machine only.
+            self.settings.host = "127.0.0.1"
+        # The bot's Slack client is built with the fake Web API's URL on this very server,
+        # so the port (0: any free one) is bound before anything else.
+        self._listener = socket.create_server((self.settings.host, self.settings.port))
+        port = int(self._listener.getsockname()[1])
+        self.sandbox = Sandbox(self.ctx, port, wake=self._tick)
+        self.sandbox.mount(self.web)
+        log.warning(
+            "SANDBOX MODE: a fake Slack workspace, not Slack. Anyone who reaches this port "
+            "can act as any roster member: keep it on your machine (SANDBOX=off to disable)",
+            url=f"http://localhost:{port}/sandbox",
+        )
 
     def _setup_slack(self) -> None:
         settings = self.settings
@@ -135,6 +166,8 @@ class CrisisBot:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await asyncio.gather(*(loop.stop() for loop in self.loops))
+        if self.sandbox is not None:
+            await self.sandbox.close()
         await self.db.dispose()
 
 

@@ -187,6 +187,7 @@ async def _open(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandR
         IntakeStatus.opened: "intake.opened",
         IntakeStatus.grouped: "intake.grouped",
         IntakeStatus.duplicate: "intake.duplicate",
+        IntakeStatus.reopened: "intake.reopened",
     }[result.status]
     return CommandReply([Message(key, {"n": result.crisis})])
 

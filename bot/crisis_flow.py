@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crises, group_store, outbox, reminders, roster, states, timeline
-from bot.actors import BOT, Actor
+from bot import confirmation_links, crises, group_store, outbox, reminders, roster, states, timeline
+from bot.actors import BOT, CUSTOMER, Actor
 from bot.categories import Category
 from bot.context import CoreContext
 from bot.errors import Forbidden, InvalidInput
@@ -26,6 +26,7 @@ from bot.messages import (
     choice_ref,
     duration_ref,
     everyone_ref,
+    link_ref,
     member_ref,
     members_ref,
     time_ref,
@@ -42,6 +43,7 @@ from models import (
     RosterLevel,
     RosterMember,
 )
+from models.confirmation import ConfirmationLink
 
 MAX_NOTE = 3000
 FOLLOW_UP_KEYS = ("thread.follow_up", "thread.follow_up_confirmation")
@@ -210,6 +212,7 @@ async def propose_resolution(
             note=clean_note or "—",
             checklist=bullets_ref(list(CLOSING_CHECKLIST)),
         )
+        await _offer_link(session, ctx, crisis, now)
         await reminders.schedule(
             session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
         )
@@ -218,16 +221,35 @@ async def propose_resolution(
     return await _move(ctx, number, actor, Move.propose_resolution, change)
 
 
+async def _offer_link(
+    session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime
+) -> None:
+    """Give the owner a link the customer can confirm with (or say what it needs)."""
+    link = await confirmation_links.create(session, ctx, crisis, now)
+    if link is None:
+        _thread(session, ctx, crisis, "thread.confirmation_link_off", now)
+        return
+    _record(session, crisis, "confirmation_link", BOT, None, now, language=link.language)
+    _thread(
+        session,
+        ctx,
+        crisis,
+        "thread.confirmation_link",
+        now,
+        owner=member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none"),
+        link=link_ref(link.url, link.url),
+        language=choice_ref("language", link.language),
+        until=time_ref(link.expires_at),
+    )
+
+
 async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None) -> Message:
     clean_note = _note(note)
 
     async def change(
         session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
     ) -> Message:
-        crisis.status = states.after(Move.confirm, crisis.crisis_status).value
-        crisis.closed_at = now
-        await group_store.release(session, crisis.id)
-        await reminders.cancel(session, crisis.id)
+        await _close(session, ctx, crisis, now)
         _record(session, crisis, "closed", actor, member, now, note=clean_note or "")
         _thread(
             session,
@@ -243,6 +265,98 @@ async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None)
         return Message("reply.closed", {"n": crisis.id})
 
     return await _move(ctx, number, actor, Move.confirm, change)
+
+
+async def _close(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:
+    crisis.status = states.after(Move.confirm, crisis.crisis_status).value
+    crisis.closed_at = now
+    await group_store.hold_after_close(session, crisis.id, now + ctx.settings.relapse_window)
+    await reminders.cancel(session, crisis.id)
+
+
+async def customer_confirmed(
+    session: AsyncSession, ctx: CoreContext, crisis: Crisis, link: ConfirmationLink
+) -> None:
+    """The customer said "yes" on the confirmation page: the crisis closes. The caller
+    verified the link and holds the crisis locked."""
+    now = ctx.clock.now()
+    states.check(Move.confirm, crisis.crisis_status, crisis.id)
+    await _close(session, ctx, crisis, now)
+    link.outcome, link.answered_at = "solved", now
+    timeline.record(session, crisis.id, "customer_confirmed", CUSTOMER, now, link=link.id)
+    _thread(
+        session,
+        ctx,
+        crisis,
+        "thread.customer_confirmed",
+        now,
+        at=time_ref(now),
+        to_ack=duration_ref(_seconds(crisis.opened_at, crisis.acknowledged_at)),
+        to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
+    )
+    await crises.changed(session, ctx, crisis, now)
+
+
+async def customer_not_yet(
+    session: AsyncSession,
+    ctx: CoreContext,
+    crisis: Crisis,
+    link: ConfirmationLink,
+    comment: str | None,
+) -> None:
+    """The customer said "not yet": back to acknowledged, the owner is told, and the
+    reminders go on. The caller verified the link and holds the crisis locked."""
+    now = ctx.clock.now()
+    states.check(Move.reopen, crisis.crisis_status, crisis.id)
+    crisis.status = states.after(Move.reopen, crisis.crisis_status).value
+    link.outcome, link.answered_at = "not_yet", now
+    timeline.record(
+        session, crisis.id, "customer_not_yet", CUSTOMER, now, link=link.id, comment=comment or ""
+    )
+    _thread(
+        session,
+        ctx,
+        crisis,
+        "thread.customer_not_yet",
+        now,
+        owner=member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none"),
+        at=time_ref(now),
+        comment=comment or "—",
+    )
+    await reminders.schedule(
+        session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
+    )
+    await crises.changed(session, ctx, crisis, now)
+
+
+async def relapse(
+    session: AsyncSession, ctx: CoreContext, crisis: Crisis, key: str, url: str
+) -> None:
+    """A new negative post under a crisis closed within the relapse window, or by its
+    author, reopens it; the thread says why. The caller holds the crisis locked."""
+    now = ctx.clock.now()
+    states.check(Move.reopen, crisis.crisis_status, crisis.id)
+    reason = "post" if key.startswith("post:") else "author"
+    closed_at = crisis.closed_at
+    crisis.status = states.after(Move.reopen, crisis.crisis_status).value
+    crisis.closed_at = None
+    await _reclaim_post(session, crisis, now)
+    timeline.record(session, crisis.id, "relapsed", BOT, now, reason=reason, url=url)
+    _thread(
+        session,
+        ctx,
+        crisis,
+        "thread.relapsed",
+        now,
+        owner=member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none"),
+        reason=choice_ref("relapse", reason),
+        after=duration_ref(_seconds(closed_at, now) if closed_at else -1.0),
+        post=link_ref(url, url),
+    )
+    await reminders.schedule(
+        session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
+    )
+    await crises.changed(session, ctx, crisis, now)
 
 
 def _seconds(start: datetime, end: datetime | None) -> float:

@@ -1,11 +1,12 @@
-"""Open group keys in the database: find an alert's open crisis, claim keys for a crisis."""
+"""Group keys in the database: find an alert's open crisis, claim keys for a crisis, and
+keep a closed crisis's keys for the relapse watch."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.grouping import Key
@@ -41,13 +42,46 @@ async def claim(session: AsyncSession, crisis_id: int, keys: Iterable[Key], now:
         if current is None:
             session.add(GroupKey(key=key.key, crisis_id=crisis_id, expires_at=key.expires_at))
             await session.flush()
-        elif current.crisis_id == crisis_id or (
-            current.expires_at is not None and current.expires_at <= now
+        elif (
+            current.crisis_id == crisis_id
+            or (current.expires_at is not None and current.expires_at <= now)
+            or await _held_by_closed(session, current.crisis_id)
         ):
             current.crisis_id = crisis_id
             current.expires_at = key.expires_at
 
 
-async def release(session: AsyncSession, crisis_id: int) -> None:
-    """A closed crisis collects nothing more: new posts open a new crisis."""
-    await session.execute(delete(GroupKey).where(GroupKey.crisis_id == crisis_id))
+async def _held_by_closed(session: AsyncSession, crisis_id: int) -> bool:
+    status = await session.scalar(select(Crisis.status).where(Crisis.id == crisis_id))
+    return status == CrisisStatus.closed.value
+
+
+async def hold_after_close(session: AsyncSession, crisis_id: int, until: datetime) -> None:
+    """A closed crisis collects nothing more, but keeps its post and author keys until
+    `until`: a new negative post under them then reopens it (a relapse). Its brand keys
+    (a spike) go at once: a new burst about the brand is a new crisis."""
+    await session.execute(
+        delete(GroupKey).where(GroupKey.crisis_id == crisis_id, GroupKey.key.like("brand:%"))
+    )
+    await session.execute(
+        update(GroupKey).where(GroupKey.crisis_id == crisis_id).values(expires_at=until)
+    )
+
+
+async def find_relapse(
+    session: AsyncSession, keys: list[str], now: datetime
+) -> tuple[str, Crisis] | None:
+    """The closed crisis still holding the first of `keys`, and that key."""
+    rows = (
+        await session.execute(
+            select(GroupKey.key, Crisis)
+            .join(Crisis, Crisis.id == GroupKey.crisis_id)
+            .where(
+                GroupKey.key.in_(keys),
+                GroupKey.expires_at > now,
+                Crisis.status == CrisisStatus.closed.value,
+            )
+        )
+    ).all()
+    by_key = {key: crisis for key, crisis in rows}
+    return next(((key, by_key[key]) for key in keys if key in by_key), None)

@@ -2,7 +2,8 @@
 
 Everything for one alert happens in one transaction: storing it, counting the brand's
 mentions, finding or opening its crisis (by open group keys the database keeps unique),
-acting on a spike, and queueing what the platforms must show.
+reopening a recently closed one it relapses (the relapse watch), acting on a spike, and
+queueing what the platforms must show.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import brand_activity, crises, group_store, outbox, timeline
+from bot import brand_activity, crises, crisis_flow, group_store, outbox, timeline
 from bot.actors import BOT, Actor
 from bot.alert_input import AlertIn, Source
 from bot.categories import classify
@@ -41,6 +42,8 @@ class IntakeStatus(enum.StrEnum):
     opened = "opened"
     grouped = "grouped"
     duplicate = "duplicate"
+    # A new negative post reopened a crisis closed within the relapse window.
+    reopened = "reopened"
 
 
 @dataclass(frozen=True)
@@ -100,15 +103,48 @@ async def _ingest(
     if spike is not None and brand is not None and crisis is None:
         crisis = await _open_crisis_of_brand(session, brand)
 
+    status: IntakeStatus | None = None
+    if crisis is None:
+        crisis, status = await _relapse(session, ctx, alert, reporter, keys)
     if crisis is None:
         crisis = await _open(session, ctx, alert, reporter, keys, spike)
         status = IntakeStatus.opened
-    else:
+    elif status is None:
         await _group(session, ctx, crisis, alert, reporter, keys)
         status = IntakeStatus.grouped
     if spike is not None and brand is not None:
         await _act_on_spike(session, ctx, crisis, brand, spike, now)
     return _result(crisis, status)
+
+
+async def _relapse(
+    session: AsyncSession, ctx: CoreContext, alert: AlertIn, reporter: Actor, keys: list[Key]
+) -> tuple[Crisis | None, IntakeStatus | None]:
+    """A crisis closed within the relapse window that this post is about (its post, or its
+    author about the same brand): a negative post reopens it; any other is kept on it."""
+    found = await group_store.find_relapse(session, [key.key for key in keys], ctx.clock.now())
+    if found is None:
+        return None, None
+    key, crisis = found
+    crisis = await crises.get(session, crisis.id, for_update=True)
+    if crisis.crisis_status is not CrisisStatus.closed:
+        # Reopened meanwhile by someone else: the post simply joins it.
+        return crisis, None
+    if alert.sentiment is not None and alert.sentiment >= 0:
+        # Praise or a neutral remark after the fix is no relapse (a "thank you, solved").
+        now = ctx.clock.now()
+        crisis.alert_count += 1
+        crisis.total_reach += alert.reach or 0
+        row = _alert_row(alert, crisis.id, "comment", reporter, now)
+        session.add(row)
+        await session.flush()
+        timeline.record(
+            session, crisis.id, "alert_after_close", reporter, now, alert=row.id, url=alert.url
+        )
+        return crisis, IntakeStatus.grouped
+    await crisis_flow.relapse(session, ctx, crisis, key, alert.url)
+    await _group(session, ctx, crisis, alert, reporter, keys)
+    return crisis, IntakeStatus.reopened
 
 
 def _result(crisis: Crisis, status: IntakeStatus) -> IntakeResult:

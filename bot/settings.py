@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.durations import parse_duration
@@ -65,6 +66,23 @@ class Settings(BaseSettings):
     # CRISIS_CHANNEL). `/crisis channel` changes this at run time.
     brand_channels: str = ""
 
+    # After a crisis closes, new negative posts about the same post or by the same author
+    # reopen it (instead of opening a new crisis) for this long.
+    relapse_window: Duration = timedelta(days=7)
+
+    # Where people reach this server from outside (the customer's confirmation page).
+    # Unset: no confirmation links, and the thread says why.
+    public_base_url: str | None = None
+    # Signs confirmation links. Unset: one is generated and kept in the database, shared by
+    # every replica. Changing it voids the links already sent.
+    confirmation_secret: SecretStr | None = None
+    confirmation_link_ttl: Duration = timedelta(days=14)
+
+    # The local sandbox: a fake Slack workspace in the browser at /sandbox. Unset: on when no
+    # chat platform is configured (no Slack credentials, no TEAMS_APP_ID), so a fresh clone
+    # shows something; anyone who reaches the port can act as any roster member there.
+    sandbox: bool | None = None
+
     log_level: str = "info"
     # How often the reminder sweep looks for due reminders (a reminder fires at most this
     # late), and how often outbox delivery looks for work when nothing woke it.
@@ -85,11 +103,40 @@ class Settings(BaseSettings):
         "crisis_channel",
         "teams_app_id",
         "teams_app_tenant_id",
+        "public_base_url",
+        "confirmation_secret",
+        "sandbox",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("an absolute http(s) URL, e.g. https://crisisbot.example.com")
+        return value.strip().rstrip("/")
+
+    @field_validator("confirmation_link_ttl", "relapse_window")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta():
+            raise ValueError("a duration above zero, e.g. 14d")
+        return value
+
+    @model_validator(mode="after")
+    def _sandbox_only_without_slack(self) -> Settings:
+        if self.sandbox and self.slack_enabled:
+            raise ValueError(
+                "SANDBOX is on but Slack credentials are set: the sandbox replaces Slack; "
+                "unset SANDBOX or the SLACK_ variables"
+            )
+        return self
 
     @field_validator("severity_audience", "severity_volume")
     @classmethod
@@ -108,6 +155,12 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        if self.sandbox is not None:
+            return self.sandbox
+        return not self.slack_enabled and not self.teams_app_id
 
 
 def parse_thresholds(value: str) -> list[int]:

@@ -14,7 +14,7 @@ from bot import alert_signature
 from bot.actors import WEBHOOK
 from bot.alert_input import AlertInvalid, parse_alert
 from bot.context import CoreContext
-from bot.intake import IntakeResult, ingest
+from bot.intake import IntakeResult, IntakeStatus, ingest
 from bot.metrics import ALERTS_REJECTED
 
 MAX_BODY = 64 * 1024
@@ -63,12 +63,18 @@ def secrets(ctx: CoreContext) -> list[str]:
 
 
 def _accepted(result: IntakeResult) -> dict[str, Any]:
-    return {
+    # The answer's statuses are a public interface (opened, grouped, duplicate): a relapse
+    # joins an existing crisis, so it is "grouped", with a flag for tools that care.
+    reopened = result.status is IntakeStatus.reopened
+    answer: dict[str, Any] = {
         "crisis": result.crisis,
-        "status": result.status.value,
+        "status": IntakeStatus.grouped.value if reopened else result.status.value,
         "category": result.category,
         "severity": result.severity,
     }
+    if reopened:
+        answer["reopened"] = True
+    return answer
 
 
 async def _batch(ctx: CoreContext, items: list[Any]) -> web.Response:

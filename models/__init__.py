@@ -3,6 +3,7 @@
 from models.alert import Alert
 from models.base import Base
 from models.brand_activity import BrandChannel, BrandHour, BrandSpike
+from models.confirmation import AppSecret, ConfirmationLink
 from models.crisis import Crisis, CrisisStatus
 from models.group_key import GroupKey
 from models.outbox import OutboxMessage, OutboxStatus
@@ -14,10 +15,12 @@ from models.timeline import TimelineEvent
 
 __all__ = [
     "Alert",
+    "AppSecret",
     "Base",
     "BrandChannel",
     "BrandHour",
     "BrandSpike",
+    "ConfirmationLink",
     "Crisis",
     "CrisisStatus",
     "GroupKey",

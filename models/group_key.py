@@ -2,7 +2,8 @@
 
 The key is the primary key, so the database, not a race between two requests or replicas,
 decides that one post, one author's posts about a brand, or one brand's spike has one open
-crisis. Keys of a closed crisis are deleted; author and brand keys also expire.
+crisis. A closed crisis keeps its post and author keys for the relapse window (a new
+negative post under them reopens it); author and brand keys also expire.
 """
 
 from __future__ import annotations
@@ -20,5 +21,5 @@ class GroupKey(Base):
 
     key: Mapped[str] = mapped_column(String(2200), primary_key=True)
     crisis_id: Mapped[int] = mapped_column(ForeignKey("crises.id"), index=True)
-    # NULL: valid while the crisis is open.
+    # NULL: valid while the crisis is open. A closed crisis's keys end with its relapse window.
     expires_at: Mapped[datetime | None]

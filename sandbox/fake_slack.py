@@ -227,6 +227,15 @@ class FakeSlack:
     ) -> None:
         await self.stop()
 
+    def serve_at(self, url: str) -> None:
+        """Mounted in another server (the sandbox) rather than start()ed: the public URL
+        its routes answer under, for base_url and response URLs."""
+        self._origin = url.rstrip("/")
+
+    def channel_ids(self) -> list[str]:
+        """Channels that hold messages, in the order their first message came."""
+        return list(self._state)
+
     @property
     def url(self) -> str:
         if self._origin is None:

@@ -53,7 +53,12 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 def make_settings(**overrides: object) -> Settings:
     """Settings for tests: never read a developer's .env or environment by accident."""
-    values: dict[str, object] = {"database_url": "sqlite:///:memory:", "language": "en"}
+    # The sandbox is on by default without Slack credentials; tests that want it say so.
+    values: dict[str, object] = {
+        "database_url": "sqlite:///:memory:",
+        "language": "en",
+        "sandbox": False,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 

@@ -19,7 +19,7 @@ from bot.severity import Severity, SeverityInput, assess
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGE_GROUPS = {
     "error", "usage", "thread", "intake", "roster", "list", "status", "timeline", "root",
-    "button", "help", "owner", "actor",
+    "button", "help", "owner", "actor", "page", "sandbox",
 }  # fmt: skip
 
 

@@ -279,8 +279,10 @@ async def test_resolution_confirmation_and_the_figures(
         "refund",
         "Zwrot 199 zł wysłany",
     )
-    key, params = (await thread(loop_ctx))[-1]
+    (key, params), (link_key, _) = (await thread(loop_ctx))[-2:]
     assert key == "thread.resolution_proposed"
+    # Without PUBLIC_BASE_URL the owner learns why there is no link for the customer.
+    assert link_key == "thread.confirmation_link_off"
     assert params["checklist"] == {
         "bullets": ["playbook.closing.remove_comment", "playbook.closing.public_summary"]
     }
@@ -290,7 +292,10 @@ async def test_resolution_confirmation_and_the_figures(
     await crisis_flow.confirm(loop_ctx, 1, ANNA, "Klientka podziękowała")
     row = await crisis(loop_ctx)
     assert row.status == "closed"
-    assert await count(loop_ctx.db, GroupKey, GroupKey.crisis_id == 1) == 0
+    # The post's keys stay with the closed crisis for the relapse watch, and no longer.
+    async with loop_ctx.db.sessions() as session:
+        held = (await session.scalars(select(GroupKey).where(GroupKey.crisis_id == 1))).all()
+    assert held and {key.expires_at for key in held} == {clock.now() + timedelta(days=7)}
     assert await pending(loop_ctx) is None
     key, params = (await thread(loop_ctx))[-1]
     assert key == "thread.closed"

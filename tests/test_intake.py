@@ -106,13 +106,16 @@ async def test_a_first_comment_opens_a_crisis_its_siblings_join(ctx: CoreContext
     assert (post.status, post.crisis) == (IntakeStatus.grouped, first.crisis)
 
 
-async def test_a_closed_crisis_does_not_collect_new_comments(ctx: CoreContext) -> None:
+async def test_a_crisis_closed_longer_than_the_relapse_window_collects_nothing(
+    ctx: CoreContext, clock: FixedClock
+) -> None:
     opened = await ingest(ctx, alert(), WEBHOOK)
     async with ctx.db.transaction() as session:
         crisis = await session.get(Crisis, opened.crisis)
         assert crisis is not None
         crisis.status = "closed"
-        await group_store.release(session, crisis.id)
+        await group_store.hold_after_close(session, crisis.id, clock.now() + timedelta(days=7))
+    clock.advance(timedelta(days=7, seconds=1))
     later = await ingest(ctx, alert(id="fb-9", text="again!"), WEBHOOK)
     assert later.status is IntakeStatus.opened and later.crisis != opened.crisis
 

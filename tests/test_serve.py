@@ -54,7 +54,7 @@ async def start_server(tmp_path: Path, **settings: str) -> tuple[asyncio.subproc
 async def test_serve_without_slack_migrates_takes_alerts_and_says_slack_is_off(
     tmp_path: Path,
 ) -> None:
-    process, url = await start_server(tmp_path, ALERT_WEBHOOK_SECRET="s3cret")
+    process, url = await start_server(tmp_path, ALERT_WEBHOOK_SECRET="s3cret", SANDBOX="off")
     try:
         health = await wait_healthy(url, process)
         assert health == {"status": "ok", "ready": True, "database": "ok", "slack": "off"}
@@ -71,6 +71,8 @@ async def test_serve_without_slack_migrates_takes_alerts_and_says_slack_is_off(
                 }
             async with http.post(url + "/slack/events", data=b"x") as response:
                 assert response.status == 503
+            async with http.get(url + "/sandbox") as response:
+                assert response.status == 404
             async with http.get(url + "/metrics") as response:
                 metrics = await response.text()
         assert 'crisisbot_alerts_received_total{status="opened"} 1.0' in metrics
@@ -82,6 +84,28 @@ async def test_serve_without_slack_migrates_takes_alerts_and_says_slack_is_off(
     assert "Slack delivery is OFF" in log
     assert process.returncode == 0
     assert (tmp_path / "bot.db").exists()
+
+
+async def test_serve_with_no_chat_platform_starts_the_sandbox(tmp_path: Path) -> None:
+    # What `make run` does on a fresh clone: no Slack, no Teams, nothing configured.
+    process, url = await start_server(tmp_path)
+    try:
+        health = await wait_healthy(url, process)
+        assert health["slack"] == "on"  # the bot's real Slack side, talking to the sandbox
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url + "/sandbox") as response:
+                assert response.status == 200
+                assert "Send sample alert" in await response.text()
+            async with http.post(
+                url + "/sandbox/alert", json={"sample": "price-change"}
+            ) as response:
+                assert response.status == 200
+                assert (await response.json())["answer"]["status"] == "opened"
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert "SANDBOX MODE" in stderr.decode()
+    assert process.returncode == 0
 
 
 async def test_secrets_never_reach_the_log(tmp_path: Path) -> None:

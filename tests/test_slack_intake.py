@@ -111,6 +111,27 @@ async def test_duplicate_posts_nothing_and_comment_goes_into_the_thread(database
         assert len(posts) == 1
 
 
+async def test_a_relapse_answers_grouped_and_says_it_reopened(database_url: str) -> None:
+    async with running_bot(database_url) as slack:
+        await slack.command("roster add <@UANNA|anna> lead")
+        await slack.post_alert(post())
+        await slack.wait_thread(1, 1)
+        for move in ("ack 1", "resolve 1 refund sent", "confirm 1"):
+            await slack.command(move)
+        comment = post(
+            id="fb-102",
+            url="https://www.facebook.com/sklep/posts/100?comment_id=9",
+            parent_url="https://www.facebook.com/sklep/posts/100",
+            text="Znowu nie dostałam paczki!",
+            sentiment=-0.9,
+        )
+        status, answer = await slack.post_alert(comment)
+        # The public statuses stay opened/grouped/duplicate; the flag tells what happened.
+        assert (status, answer["crisis"], answer["status"]) == (202, 1, "grouped")
+        assert answer["reopened"] is True
+        assert "reopened" not in (await slack.post_alert(comment))[1]
+
+
 @pytest.mark.parametrize(
     ("body", "headers", "status", "field"),
     [

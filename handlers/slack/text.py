@@ -146,7 +146,7 @@ class Renderer:
         platform, _, user_id = label.partition(":")
         if platform == PLATFORM:
             return f"<@{user_id}>"
-        if platform in ("webhook", "bot"):
+        if platform in ("webhook", "bot", "customer"):
             return escape(self.t(f"actor.{platform}"))
         return escape(label)
 
