@@ -5,11 +5,13 @@ from models.base import Base
 from models.brand_activity import BrandChannel, BrandHour, BrandSpike
 from models.crisis import Crisis, CrisisStatus
 from models.group_key import GroupKey
+from models.link_code import LinkCode
 from models.outbox import OutboxMessage, OutboxStatus
 from models.platform_post import PlatformPost
 from models.playbook_tick import PlaybookTick
 from models.reminder import Reminder, ReminderKind, ReminderStatus
 from models.roster import MemberIdentity, RosterLevel, RosterMember
+from models.teams_channel import TeamsChannel
 from models.timeline import TimelineEvent
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "Crisis",
     "CrisisStatus",
     "GroupKey",
+    "LinkCode",
     "MemberIdentity",
     "OutboxMessage",
     "OutboxStatus",
@@ -31,5 +34,6 @@ __all__ = [
     "ReminderStatus",
     "RosterLevel",
     "RosterMember",
+    "TeamsChannel",
     "TimelineEvent",
 ]
