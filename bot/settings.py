@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     teams_app_id: str | None = None
     teams_app_password: SecretStr | None = None
     teams_app_tenant_id: str | None = None
+    # Off: no /api/messages and no Teams messages queued (a Slack-only deployment).
+    teams_enabled: bool = True
+    # Where botbuilder gets the Bot Framework's signing keys, and the issuer its tokens carry.
+    # Unset: the public cloud's. Tests and sovereign clouds point them elsewhere.
+    teams_openid_metadata_url: str | None = None
+    teams_token_issuer: str = "https://api.botframework.com"
 
     # Triage. An author's posts about the same brand join their open crisis within this
     # window after their last one.
@@ -85,6 +91,7 @@ class Settings(BaseSettings):
         "crisis_channel",
         "teams_app_id",
         "teams_app_tenant_id",
+        "teams_openid_metadata_url",
         mode="before",
     )
     @classmethod
