@@ -37,7 +37,7 @@ class CrisisBot:
         self._runner: web.AppRunner | None = None
         self._socket_mode: Any = None
         self._bolt: Any = None
-        self._teams_connector: Any = None
+        self.teams_connector: Any = None
 
     async def start(self) -> None:
         await upgrade_to_head(self.db)
@@ -50,7 +50,7 @@ class CrisisBot:
             ops.make_health(
                 self.ctx,
                 slack_enabled=self._bolt is not None,
-                teams_enabled=self._teams_connector is not None,
+                teams_enabled=self.teams_connector is not None,
             ),
         )
         self.web.router.add_get("/metrics", ops.metrics)
@@ -83,7 +83,7 @@ class CrisisBot:
 
     @property
     def _teams_mode(self) -> str:
-        if self._teams_connector is None:
+        if self.teams_connector is None:
             return "off"
         return "authenticated" if self.settings.teams_app_id else "local, unauthenticated"
 
@@ -159,14 +159,14 @@ class CrisisBot:
                 "TEAMS_APP_ID and TEAMS_APP_PASSWORD for a real Teams."
             )
         self.ctx.platforms = (*self.ctx.platforms, PLATFORM)
-        self._teams_connector = Connector(app_token_source(settings))
+        self.teams_connector = Connector(app_token_source(settings))
         self.workers.append(
-            DeliveryWorker(self.ctx, TeamsDeliverer(self.ctx, self._teams_connector))
+            DeliveryWorker(self.ctx, TeamsDeliverer(self.ctx, self.teams_connector))
         )
         self.web.router.add_post(
             "/api/messages",
             make_messages_handler(
-                TeamsAuth(settings), TeamsActivities(self.ctx, self._teams_connector)
+                TeamsAuth(settings), TeamsActivities(self.ctx, self.teams_connector)
             ),
         )
 
@@ -179,8 +179,8 @@ class CrisisBot:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await asyncio.gather(*(loop.stop() for loop in self.loops))
-        if self._teams_connector is not None:
-            await self._teams_connector.close()
+        if self.teams_connector is not None:
+            await self.teams_connector.close()
         await self.db.dispose()
 
 

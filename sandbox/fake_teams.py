@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,6 +108,13 @@ class FakeTeams:
 
     def add_user(self, user_id: str, name: str, aad_object_id: str) -> None:
         self.users[user_id] = {"id": user_id, "name": name, "aadObjectId": aad_object_id}
+
+    def user_post(self, channel_id: str, activity: JsonDict) -> str:
+        """A person's top-level post in a channel: it starts a thread of its own (the bot's
+        answer is a reply in it). Returns the thread's conversation id."""
+        thread = Thread(channel_id, copy.deepcopy(activity))
+        self.threads[activity["id"]] = thread
+        return thread.conversation_id
 
     def fail_next(
         self, route: str | None, *, status: int = 429, retry_after: float | None = 1, count: int = 1
@@ -271,10 +279,10 @@ class FakeTeams:
 
 
 async def _json(request: web.Request) -> JsonDict:
-    if not request.can_read_body:
-        return {}
+    # read() keeps the body, so the fault check and the route can both look at it.
+    raw = await request.read()
     try:
-        body = await request.json()
+        body = json.loads(raw) if raw else {}
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}

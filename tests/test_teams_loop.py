@@ -1,0 +1,132 @@
+"""End to end in Teams: `@crisisbot here`, an alert opens a card thread, Action.Submit
+drives the crisis (ack, playbook, reassign, resolve, snooze, confirm), reminders reach the
+thread, text commands answer in English and Polish. Against the fake Bot Connector."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.e2e import post
+from tests.teams_e2e import ANNA, BOSS, CARL, CHANNEL, TeamsBot, card_text, running_teams_bot
+
+
+async def setup_crisis(teams: TeamsBot) -> None:
+    """A lead (Bob), a senior (Anna, who gets crisis #2) and this channel as the crisis
+    channel."""
+    assert await teams.say("roster add @Bob lead", BOSS, (BOSS,)) == (
+        "<at>Bob Boss</at> is on the roster as lead."
+    )
+    await teams.say("roster add @Anna senior", BOSS, (ANNA,))
+    assert await teams.say("here", BOSS) == (
+        "This channel is now the Teams crisis channel: new crises open here as threads."
+    )
+    await teams.post_alert(post(id="warmup", url="https://facebook.com/sklep/posts/1"))
+    await teams.post_alert(post())
+    await teams.fake.wait_for(lambda: teams.texts(2), what="crisis #2 thread")
+
+
+async def test_the_whole_loop_with_cards(database_url: str) -> None:
+    async with running_teams_bot(database_url, reminder_interval="2s") as teams:
+        await setup_crisis(teams)
+        n = 2
+        # The card: a new thread in the crisis channel, the same facts as on Slack.
+        thread = teams.thread(n)
+        assert thread.channel_id == CHANNEL
+        card = teams.root_card(n)
+        text = card_text(card)
+        assert "Crisis #2 · facebook" in text and "Anna Kowalska" in text
+        assert '"Reach", "value": "12,000"' in text and '"value": "critical"' in text
+        assert "<at>Anna Nowak</at>" in text
+        assert card["msteams"]["entities"][0]["mentioned"]["id"] == "aad-anna"
+        titles = [action["title"] for action in card["actions"]]
+        assert titles == [
+            "Acknowledge",
+            "Reassign",
+            "Playbook",
+            "Propose resolution",
+            "Client confirmed",
+            "Snooze",
+        ]
+        # The owner is mentioned in the thread, with the entity that makes it a mention.
+        first = thread.replies[0]
+        assert "<at>Anna Nowak</at>" in first["text"]
+        assert first["entities"][0]["mentioned"]["id"] == "aad-anna"
+
+        # Acknowledge: someone off the roster is refused; the owner's click counts once.
+        refusal = await teams.submit({"crisisbot": "ack", "crisis": n}, CARL)
+        assert refusal["text"] == (
+            "Only the owner of #2 (<at>Anna Nowak</at>) or a lead (<at>Bob Boss</at>) can do that."
+        )
+        answer = await teams.submit({"crisisbot": "ack", "crisis": n})
+        assert answer["text"] == "You are on crisis #2. The playbook is in its thread."
+        again = await teams.submit({"crisisbot": "ack", "crisis": n})
+        assert again["text"].startswith("Crisis #2 is already acknowledged")
+        await teams.wait_texts(n, lambda t: any("acknowledged crisis #2" in x for x in t))
+        await teams.fake.wait_for(lambda: "acknowledged" in card_text(teams.root_card(n)))
+        assert len([t for t in teams.texts(n) if "acknowledged crisis #2" in t]) == 1
+        await teams.fake.wait_for(lambda: teams.cards(n), what="playbook card")
+        playbook = teams.cards(n)[0]
+        assert "Playbook for crisis #2" in card_text(playbook)
+        assert "Refund of the money paid" in card_text(playbook)
+
+        # Playbook: the toggles come back as inputs merged into the submit's value.
+        answer = await teams.submit(
+            {
+                "crisisbot": "steps",
+                "crisis": n,
+                "step_apologise": "true",
+                "step_admit": "true",
+                "step_fix": "false",
+                "step_improve": "false",
+                "step_compensate": "false",
+            }
+        )
+        assert answer["text"] == "Playbook for #2: 2/5 done. Next: Fix it now."
+        await teams.fake.wait_for(lambda: "Playbook 2/5" in card_text(teams.root_card(n)))
+        await teams.fake.wait_for(
+            lambda: '"value": "true"' in card_text(teams.cards(n)[0]), what="playbook ticked"
+        )
+        shown = await teams.submit({"crisisbot": "playbook", "crisis": n})
+        assert "Playbook for crisis #2" in card_text(shown["attachments"][0]["content"])
+
+        # A follow-up reminder reaches the thread, mentioning the owner.
+        await teams.wait_texts(
+            n,
+            lambda t: any("<at>Anna Nowak</at>" in x and "Fix it now" in x for x in t),
+            "follow-up",
+        )
+
+        # Propose resolution: remedy and note from the card's inputs; the note stays inert.
+        answer = await teams.submit(
+            {
+                "crisisbot": "resolve",
+                "crisis": n,
+                "remedy": "refund",
+                "note": "Zwrot <at>x</at> *ok*",
+            }
+        )
+        assert answer["text"].startswith("Resolution proposed for #2")
+        texts = await teams.wait_texts(n, lambda t: "proposed a resolution" in t[-1])
+        assert "Refund of the money paid" in texts[-1]
+        assert "&lt;at&gt;x&lt;/at&gt; \\*ok\\*" in texts[-1]
+        await teams.fake.wait_for(
+            lambda: "awaiting confirmation" in card_text(teams.root_card(n)), timeout=10
+        )
+        # Awaiting the customer: the reminder asks whether they confirmed.
+        await teams.wait_texts(
+            n,
+            lambda t: any("confirmed" in x and "<at>Anna Nowak</at>" in x for x in t[-3:]),
+            "confirmation reminder",
+        )
+
+        # Client confirmed: closed, figures on the card, reminders stop.
+        answer = await teams.submit({"crisisbot": "confirm", "crisis": n})
+        assert answer["text"] == "Crisis #2 is closed. Thank you!"
+        await teams.fake.wait_for(
+            lambda: "Closed. First acknowledgement after" in card_text(teams.root_card(n))
+        )
+        await teams.fake.wait_for(lambda: "Time to first" in teams.texts(n)[-1])
+        settled = len(teams.texts(n))
+        # Longer than REMINDER_INTERVAL: a reminder still scheduled would have come by now.
+        await asyncio.sleep(3)
+        assert len(teams.texts(n)) == settled
