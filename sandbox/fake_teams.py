@@ -68,6 +68,8 @@ class FakeTeams:
         """Root activity id -> thread."""
         self.edits: dict[str, list[JsonDict]] = {}
         """Activity id -> every version it was updated to, oldest first."""
+        self.chats: dict[str, list[JsonDict]] = {}
+        """Conversations outside channels (personal and group chats) -> what was sent there."""
         self.users: dict[str, JsonDict] = {}
         """Teams user id -> the member the connector tells (with `aadObjectId`)."""
         self.down = False
@@ -236,6 +238,11 @@ class FakeTeams:
         if failed is not None:
             return failed
         body = await _json(request)
+        if ";messageid=" not in cid and not cid.startswith("19:") and body.get("type") == "message":
+            activity = {**copy.deepcopy(body), "id": self._new_id()}
+            self.chats.setdefault(cid, []).append(activity)
+            self._record(request, route, body, 201, cid)
+            return web.json_response({"id": activity["id"]}, status=201)
         thread = self._thread(cid)
         if thread is None or body.get("type") != "message":
             self._record(request, route, body, 404 if thread is None else 400, cid)

@@ -130,3 +130,106 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
         # Longer than REMINDER_INTERVAL: a reminder still scheduled would have come by now.
         await asyncio.sleep(3)
         assert len(teams.texts(n)) == settled
+
+
+async def test_text_commands_said_to_the_bot(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        await setup_crisis(teams)
+        listing = await teams.say("list")
+        assert listing.startswith("Open crises: 2")
+        assert "#2 open" in listing and "owner <at>Anna Nowak</at>" in listing
+        status = await teams.say("status 2")
+        assert status.startswith("Crisis #2: open, severity critical, category delivery delay")
+        assert "Timeline:" in status
+        assert await teams.say("ack 2") == "You are on crisis #2. The playbook is in its thread."
+        answer = await teams.say("resolve 2 refund sent")
+        assert answer.startswith("Resolution proposed for #2")
+        texts = await teams.wait_texts(2, lambda t: "proposed a resolution" in t[-1])
+        assert "refund sent" in texts[-1]
+        assert await teams.say("confirm 2", BOSS) == "Crisis #2 is closed. Thank you!"
+        # Reassign by text, naming the person with a Teams mention.
+        assert await teams.say("assign 1 @Anna", BOSS, (ANNA,)) == (
+            "Crisis #1 now belongs to <at>Anna Nowak</at>."
+        )
+
+
+async def test_wrong_input_gets_a_clear_answer_and_changes_nothing(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        await setup_crisis(teams)
+        assert await teams.say("status twelve") == (
+            # Teams shows the escaped `<n>` as typed.
+            "Usage: @crisisbot status &lt;n&gt;, e.g. @crisisbot status 12"
+        )
+        assert await teams.say("frobnicate 2") == (
+            "Unknown command “frobnicate”. See `@crisisbot help`."
+        )
+        assert await teams.say("status 99") == "There is no crisis #99."
+        assert (await teams.say("snooze 2 forever")).startswith("Snooze")
+        # Cards: a submit that is not one of ours, or with a bad input, is refused.
+        refused = await teams.submit({"crisisbot": "launch", "crisis": 2})
+        assert refused["text"] == (
+            "That card is out of date. Use the buttons on the crisis card or a text command."
+        )
+        refused = await teams.submit({"crisisbot": "resolve", "crisis": 2, "remedy": "cake"})
+        assert "remedy" in refused["text"].lower()
+        refused = await teams.submit({"crisisbot": "snooze", "crisis": 2, "snooze_for": "1y"})
+        assert refused["text"].startswith("Snooze")
+        # `here` outside a team channel (a personal chat) cannot make a crisis channel.
+        chat = teams.activity(
+            BOSS, "a:personal-chat", text="here", channelData={"tenant": {"id": "t"}}
+        )
+        assert await teams.post(chat) == 200
+        assert teams.answer_to(chat)["text"] == (
+            "Say this in a team channel: crises open there as threads."
+        )
+        status = await teams.say("status 2")
+        assert status.startswith("Crisis #2: open,")
+        assert "snoozed" not in status and "resolution" not in status
+
+
+async def test_polish_answers(database_url: str) -> None:
+    async with running_teams_bot(database_url, language="pl") as teams:
+        assert await teams.say("list") == "Brak otwartych kryzysów. Spokojnie."
+        assert (await teams.say("status abc")).startswith("Użycie: @crisisbot status &lt;n&gt;")
+        await teams.say("roster add @Bob lead", BOSS, (BOSS,))
+        assert await teams.say("here", BOSS) == (
+            "Ten kanał jest teraz kanałem kryzysowym w Teams: nowe kryzysy otwierają się tu "
+            "jako wątki."
+        )
+
+
+async def test_reassign_and_snooze_from_the_card(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        await setup_crisis(teams)
+        await teams.say("roster add @Carl junior", BOSS, (CARL,))
+        card = teams.root_card(2)
+        [reassign] = [a for a in card["actions"] if a["title"] == "Reassign"]
+        choices = reassign["card"]["body"][1]["choices"]
+        # The owner is not offered, nor a junior: only those who can take it over.
+        assert [c["title"] for c in choices] == ["Bob Boss"]
+        carl_id = str(await _member_id(teams, "Carl Junior"))
+        refused = await teams.submit({"crisisbot": "reassign", "crisis": 2, "owner": carl_id})
+        assert "senior or lead" in refused["text"]
+        answer = await teams.submit(
+            {"crisisbot": "reassign", "crisis": 2, "owner": choices[0]["value"]}
+        )
+        assert answer["text"] == "Crisis #2 now belongs to <at>Bob Boss</at>."
+        await teams.fake.wait_for(lambda: "<at>Bob Boss</at>" in card_text(teams.root_card(2)))
+        await teams.submit({"crisisbot": "ack", "crisis": 2}, BOSS)
+        answer = await teams.submit(
+            {"crisisbot": "snooze", "crisis": 2, "snooze_for": "tomorrow"}, BOSS
+        )
+        assert answer["text"].startswith("Next reminder for #2: ")
+        assert "08:00 UTC" in answer["text"]  # 9:00 in Warsaw, the person's time zone
+
+
+async def _member_id(teams: TeamsBot, name: str) -> int:
+    from sqlalchemy import select
+
+    from models import RosterMember
+
+    async with teams.bot.db.sessions() as session:
+        return int(
+            await session.scalar(select(RosterMember.id).where(RosterMember.display_name == name))
+            or 0
+        )
