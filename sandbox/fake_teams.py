@@ -126,8 +126,9 @@ class FakeTeams:
 
     # What the channel looks like.
 
-    def roots(self, channel_id: str) -> list[JsonDict]:
-        return [t.root for t in self.threads.values() if t.channel_id == channel_id]
+    def threads_in_channel(self) -> list[Thread]:
+        """Threads the bot started (people's own posts left out)."""
+        return [t for t in self.threads.values() if t.root.get("from") is None]
 
     def thread_of(self, card_text: str) -> Thread:
         """The thread whose root card mentions `card_text` (e.g. "Crisis #2 ")."""

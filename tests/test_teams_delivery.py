@@ -1,0 +1,95 @@
+"""Delivery to Teams through the outbox: nothing lost while the Bot Connector is down or
+refusing (429, 412, 5xx), nothing sent twice, a permanent refusal dropped, and each thread
+paced under Teams' limits."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot import outbox
+from bot.messages import Message
+from models import OutboxMessage, OutboxStatus
+from tests.e2e import post
+from tests.teams_e2e import BOSS, TeamsBot, running_teams_bot
+
+
+async def open_crisis(teams: TeamsBot, *, connector_down: bool = False) -> None:
+    await teams.say("here", BOSS)
+    teams.fake.down = connector_down
+    status, _ = await teams.post_alert(post())
+    assert status == 202
+
+
+async def test_nothing_is_lost_while_the_connector_is_down(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        await open_crisis(teams, connector_down=True)
+        await teams.fake.wait_for(
+            lambda: any(c.status == 503 for c in teams.fake.calls_to("conversations"))
+        )
+        assert teams.fake.threads_in_channel() == []
+        teams.fake.down = False
+        await teams.fake.wait_for(lambda: teams.texts(1), timeout=10, what="delivered after")
+        assert len(teams.fake.threads_in_channel()) == 1
+        assert len(teams.texts(1)) == 1
+
+
+@pytest.mark.parametrize("status", [429, 412, 502, 504])
+async def test_refusals_worth_a_retry_are_retried_once_more(database_url: str, status: int) -> None:
+    async with running_teams_bot(database_url) as teams:
+        teams.fake.fail_next("conversations", status=status, retry_after=1)
+        await open_crisis(teams)
+        await teams.fake.wait_for(lambda: teams.texts(1), timeout=10)
+        statuses = [c.status for c in teams.fake.calls_to("conversations")]
+        assert statuses == [status, 201]
+        assert len(teams.fake.threads_in_channel()) == 1
+
+
+async def test_a_permanent_refusal_is_dropped_and_the_thread_goes_on(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        teams.fake.fail_next("send", status=400)
+        await open_crisis(teams)
+        await teams.fake.wait_for(lambda: teams.fake.calls_to("send"))
+        async with teams.bot.db.sessions() as session:
+            crisis = 1
+            outbox.thread(
+                session, ("teams",), crisis, Message("list.empty"), teams.bot.ctx.clock.now()
+            )
+            await session.commit()
+        teams.bot.ctx.on_outbox()
+        await teams.fake.wait_for(lambda: teams.texts(1) == ["No open crises. Calm waters."])
+        async with teams.bot.db.sessions() as session:
+            failed = (
+                await session.scalars(
+                    select(OutboxMessage.kind).where(
+                        OutboxMessage.platform == "teams",
+                        OutboxMessage.status == OutboxStatus.failed.value,
+                    )
+                )
+            ).all()
+        assert failed == ["thread"]
+
+
+async def test_a_busy_thread_stays_under_teams_limits(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        await open_crisis(teams)
+        await teams.fake.wait_for(lambda: teams.texts(1))
+        async with teams.bot.db.sessions() as session:
+            for i in range(14):
+                outbox.thread(
+                    session,
+                    ("teams",),
+                    1,
+                    Message("intake.opened", {"n": i}),
+                    teams.bot.ctx.clock.now(),
+                )
+            await session.commit()
+        teams.bot.ctx.on_outbox()
+        await teams.fake.wait_for(lambda: len(teams.texts(1)) == 15, timeout=15)
+        # In order, once each.
+        assert teams.texts(1)[1:] == [f"Crisis #{i} opened." for i in range(14)]
+        thread = teams.thread(1).conversation_id
+        times = [c.at for c in teams.fake.calls if c.conversation_id == thread]
+        for i, start in enumerate(times):
+            assert len([t for t in times[i:] if t - start < 1.0]) <= 7
+            assert len([t for t in times[i:] if t - start < 2.0]) <= 8
