@@ -142,7 +142,11 @@ class CrisisBot:
 
     def _setup_teams(self) -> None:
         settings = self.settings
-        if not settings.teams_enabled:
+        if not settings.teams_on:
+            log.warning(
+                "Teams is OFF: set TEAMS_APP_ID and TEAMS_APP_PASSWORD (or TEAMS_ENABLED=true "
+                "for a local emulator, without authentication)"
+            )
             self.web.router.add_post("/api/messages", _teams_off)
             return
         from handlers.teams import PLATFORM
@@ -201,7 +205,7 @@ async def _slack_off(request: web.Request) -> web.Response:
 
 
 async def _teams_off(request: web.Request) -> web.Response:
-    return web.json_response({"error": "Teams is off on this server (TEAMS_ENABLED)"}, status=503)
+    return web.json_response({"error": "Teams is not configured on this server"}, status=503)
 
 
 async def _slack_socket_mode(request: web.Request) -> web.Response:

@@ -39,8 +39,10 @@ class Settings(BaseSettings):
     teams_app_id: str | None = None
     teams_app_password: SecretStr | None = None
     teams_app_tenant_id: str | None = None
-    # Off: no /api/messages and no Teams messages queued (a Slack-only deployment).
-    teams_enabled: bool = True
+    # Unset: Teams is on when TEAMS_APP_ID is set. true without TEAMS_APP_ID: a local
+    # emulator, unauthenticated. Off, nothing is queued for Teams (a Slack-only deployment
+    # keeps no messages waiting for a Teams channel that will never come).
+    teams_enabled: bool | None = None
     # Where botbuilder gets the Bot Framework's signing keys, and the issuer its tokens carry.
     # Unset: the public cloud's. Tests and sovereign clouds point them elsewhere.
     teams_openid_metadata_url: str | None = None
@@ -92,6 +94,7 @@ class Settings(BaseSettings):
         "teams_app_id",
         "teams_app_tenant_id",
         "teams_openid_metadata_url",
+        "teams_enabled",
         mode="before",
     )
     @classmethod
@@ -111,6 +114,10 @@ class Settings(BaseSettings):
     def _brand_channel_pairs(cls, value: str) -> str:
         parse_brand_channels(value)
         return value
+
+    @property
+    def teams_on(self) -> bool:
+        return self.teams_enabled if self.teams_enabled is not None else bool(self.teams_app_id)
 
     @property
     def slack_enabled(self) -> bool:

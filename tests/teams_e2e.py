@@ -177,6 +177,7 @@ async def running_teams_bot(
             "host": "127.0.0.1",
             "port": 0,
             "sweep_interval": "0.2s",
+            "teams_enabled": True,
         }
         values.update(settings)
         bot = CrisisBot(make_settings(**values), clock=clock)

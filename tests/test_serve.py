@@ -62,7 +62,7 @@ async def test_serve_without_slack_migrates_takes_alerts_and_says_slack_is_off(
             "ready": True,
             "database": "ok",
             "slack": "off",
-            "teams": "on",
+            "teams": "off",
         }
         body = json.dumps(post()).encode()
         async with aiohttp.ClientSession() as http:

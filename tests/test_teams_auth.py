@@ -152,6 +152,16 @@ async def test_without_an_app_id_the_bot_warns_and_takes_local_requests_only(
     async with running_teams_bot(database_url) as teams:
         assert "Teams runs WITHOUT authentication" in capsys.readouterr().out
         assert await _roster_add(teams, None) == 200
-    auth = TeamsAuth(make_settings())
+    auth = TeamsAuth(make_settings(teams_enabled=True))
     with pytest.raises(Unauthorized):
         await auth.check(Activity(), None, "203.0.113.7")
+
+
+async def test_teams_is_off_unless_configured(database_url: str) -> None:
+    async with running_teams_bot(database_url, teams_enabled=None) as teams:
+        assert await _roster_add(teams, None) == 503
+        assert await count(teams.bot.db, RosterMember) == 0
+        assert teams.bot.ctx.platforms == ()
+    # An app id alone turns it on, with authentication.
+    assert make_settings(teams_app_id=APP_ID).teams_on
+    assert TeamsAuth(make_settings(teams_app_id=APP_ID)).enabled

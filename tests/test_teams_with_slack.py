@@ -16,7 +16,10 @@ from tests.test_slack_loop import text_of
 async def test_a_person_links_slack_and_teams_and_a_crisis_runs_on_both(
     database_url: str,
 ) -> None:
-    async with FakeTeams() as fake, running_bot(database_url, reminder_interval="2s") as slack:
+    async with (
+        FakeTeams() as fake,
+        running_bot(database_url, reminder_interval="2s", teams_enabled=True) as slack,
+    ):
         teams = TeamsBot(slack.bot, fake, slack.http)
         await teams.say("here", BOSS)
         await slack.command("roster add <@UBOSS|boss> lead", user="UBOSS")

@@ -209,4 +209,5 @@ MESSAGES: dict[str, str] = {
     "teams.reassign_to": "New owner",
     "teams.snooze_for": "Snooze for",
     "teams.save_steps": "Save",
+    "teams.everyone": "channel",
 }

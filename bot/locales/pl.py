@@ -214,4 +214,5 @@ MESSAGES: dict[str, str] = {
     "teams.reassign_to": "Nowa osoba prowadząca",
     "teams.snooze_for": "Odłóż na",
     "teams.save_steps": "Zapisz",
+    "teams.everyone": "kanał",
 }
