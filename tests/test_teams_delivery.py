@@ -4,14 +4,21 @@ paced under Teams' limits."""
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
 import pytest
 from sqlalchemy import select
 
 from bot import outbox
+from bot.app import CrisisBot
 from bot.messages import Message
+from handlers.teams.delivery import NO_CHANNEL
 from models import OutboxMessage, OutboxStatus
+from sandbox.fake_teams import FakeTeams
+from tests.conftest import make_settings
 from tests.e2e import post
-from tests.teams_e2e import BOSS, TeamsBot, running_teams_bot
+from tests.teams_e2e import ALERT_SECRET, BOSS, TeamsBot, running_teams_bot
 
 
 async def open_crisis(teams: TeamsBot, *, connector_down: bool = False) -> None:
@@ -93,3 +100,57 @@ async def test_a_busy_thread_stays_under_teams_limits(database_url: str) -> None
         for i, start in enumerate(times):
             assert len([t for t in times[i:] if t - start < 1.0]) <= 7
             assert len([t for t in times[i:] if t - start < 2.0]) <= 8
+
+
+async def test_a_crisis_opened_before_here_goes_out_when_a_channel_is_set(
+    database_url: str,
+) -> None:
+    async with running_teams_bot(database_url) as teams:
+        assert (await teams.post_alert(post()))[0] == 202
+
+        async def waiting() -> bool:
+            async with teams.bot.db.sessions() as session:
+                error = await session.scalar(
+                    select(OutboxMessage.last_error).where(
+                        OutboxMessage.platform == "teams", OutboxMessage.kind == "root_post"
+                    )
+                )
+            return error == NO_CHANNEL
+
+        for _ in range(50):
+            if await waiting():
+                break
+            await asyncio.sleep(0.1)
+        assert await waiting()
+        await teams.say("here", BOSS)
+        # Within seconds, not at the next retry a minute later.
+        await teams.fake.wait_for(lambda: teams.texts(1), timeout=5)
+
+
+async def test_messages_survive_a_restart_and_go_out_once(database_url: str) -> None:
+    async with FakeTeams() as fake, aiohttp.ClientSession() as http:
+        settings = make_settings(
+            database_url=database_url,
+            alert_webhook_secret=ALERT_SECRET,
+            host="127.0.0.1",
+            port=0,
+            sweep_interval="0.2s",
+            teams_enabled=True,
+        )
+        first = CrisisBot(settings)
+        await first.start()
+        teams = TeamsBot(first, fake, http)
+        await open_crisis(teams, connector_down=True)
+        await fake.wait_for(lambda: fake.calls_to("conversations"))
+        await first.stop()
+
+        fake.down = False
+        second = CrisisBot(settings)
+        await second.start()
+        try:
+            await fake.wait_for(lambda: teams.texts(1), timeout=10, what="sent after restart")
+            await asyncio.sleep(1)
+            assert len(fake.threads_in_channel()) == 1
+            assert len(teams.texts(1)) == 1
+        finally:
+            await second.stop()

@@ -182,6 +182,9 @@ async def test_wrong_input_gets_a_clear_answer_and_changes_nothing(database_url:
         assert teams.answer_to(chat)["text"] == (
             "Say this in a team channel: crises open there as threads."
         )
+        # What is not an activity at all is refused before anything is read.
+        assert await teams.post(b"not json") == 400
+        assert await teams.post(b'{"text": "no type"}') == 400
         status = await teams.say("status 2")
         assert status.startswith("Crisis #2: open,")
         assert "snoozed" not in status and "resolution" not in status

@@ -21,6 +21,7 @@ from bot.commands import Place
 from bot.context import CoreContext
 from bot.errors import CrisisError, InvalidInput
 from bot.messages import Message
+from bot.outbox import ROOT_POST
 from bot.playbook import STEPS
 from handlers.teams import PLATFORM
 from handlers.teams.cards import (
@@ -44,6 +45,7 @@ from handlers.teams.cards import (
     text_activity,
 )
 from handlers.teams.connector import Connector, ConnectorError, Paced
+from handlers.teams.delivery import NO_CHANNEL
 from handlers.teams.text import Renderer, members_by_id
 from models import OutboxMessage, OutboxStatus, RosterMember, TeamsChannel
 
@@ -181,8 +183,10 @@ class TeamsActivities:
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.platform == PLATFORM,
+                    OutboxMessage.kind == ROOT_POST,
                     OutboxMessage.status == OutboxStatus.pending.value,
                     OutboxMessage.claimed_by.is_(None),
+                    OutboxMessage.last_error == NO_CHANNEL,
                 )
                 .values(available_at=now)
             )

@@ -142,7 +142,6 @@ def root_card(
                     "title": r.t("root.status"),
                     "value": r.value(choice_ref("status", crisis.status)),
                 },
-                {"title": r.t("root.owner"), "value": owner},
                 {
                     "title": r.t("root.severity"),
                     "value": r.value(choice_ref("severity", crisis.severity)),
@@ -156,6 +155,8 @@ def root_card(
                 {"title": r.t("root.alerts"), "value": str(crisis.alert_count)},
             ],
         },
+        # Outside the FactSet: Teams makes `<at>` mentions live in TextBlocks.
+        _text(f"**{r.t('root.owner')}:** {owner}"),
         _text(_status_line(crisis, facts, r), size="Small", isSubtle=True),
     ]
     return _card(body, _controls(crisis, seniors, r), r)

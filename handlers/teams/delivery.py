@@ -37,6 +37,7 @@ ROOT, PLAYBOOK, SUMMARY_POST = "root", "playbook", "summary"
 # gateway that timed out (502, 504) or any other server error; and 401/403, which a person
 # fixes (the app password, the bot removed from the team) without the message being lost.
 _RETRY = frozenset({401, 403, 408, 412, 429})
+NO_CHANNEL = "no Teams crisis channel yet: say `@crisisbot here` in one"
 NO_CHANNEL_WAIT = timedelta(minutes=1)
 _T = TypeVar("_T")
 
@@ -119,9 +120,7 @@ class TeamsDeliverer:
             return
         channel = await self._channel_for(loaded.crisis)
         if channel is None:
-            raise RetryLater(
-                "no Teams crisis channel yet: say `@crisisbot here` in one", after=NO_CHANNEL_WAIT
-            )
+            raise RetryLater(NO_CHANNEL, after=NO_CHANNEL_WAIT)
         card = root_card(loaded.crisis, loaded.facts, loaded.seniors, loaded.renderer)
         activity = card_activity(card, root_summary(loaded.crisis, loaded.renderer))
         thread, activity_id = await self._call(
