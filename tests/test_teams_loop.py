@@ -63,6 +63,9 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
         assert again["text"].startswith("Crisis #2 is already acknowledged")
         await teams.wait_texts(n, lambda t: any("acknowledged crisis #2" in x for x in t))
         await teams.fake.wait_for(lambda: "acknowledged" in card_text(teams.root_card(n)))
+        # Updated in place: the same activity, edited, still the thread's root.
+        assert teams.fake.edits[thread.root["id"]]
+        assert len(teams.fake.threads_in_channel()) == 2
         assert len([t for t in teams.texts(n) if "acknowledged crisis #2" in t]) == 1
         await teams.fake.wait_for(lambda: teams.cards(n), what="playbook card")
         playbook = teams.cards(n)[0]

@@ -162,7 +162,7 @@ def root_card(
     return _card(body, _controls(crisis, seniors, r), r)
 
 
-def _show_card(title: str, body: list[JsonDict], submit: JsonDict, r: Renderer) -> JsonDict:
+def _show_card(title: str, body: list[JsonDict], submit: JsonDict) -> JsonDict:
     return {
         "type": "Action.ShowCard",
         "title": title,
@@ -181,7 +181,6 @@ def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[
             r.t("button.reassign"),
             [_text(r.t("teams.reassign_to")), _choices(OWNER_INPUT, owners)],
             _submit(r.t("modal.submit"), REASSIGN, n),
-            r,
         ),
         _submit(r.t("button.playbook"), PLAYBOOK, n),
         _show_card(
@@ -202,7 +201,6 @@ def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[
                 },
             ],
             _submit(r.t("modal.submit"), RESOLVE, n),
-            r,
         ),
         _submit(r.t("button.confirm"), CONFIRM, n),
         _show_card(
@@ -212,7 +210,6 @@ def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[
                 _choices(SNOOZE_INPUT, [(r.t(f"snooze.{c}"), c) for c in SNOOZE_CHOICES], "1h"),
             ],
             _submit(r.t("modal.submit"), SNOOZE, n),
-            r,
         ),
     ]
     return controls
