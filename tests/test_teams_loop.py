@@ -239,3 +239,20 @@ async def _member_id(teams: TeamsBot, name: str) -> int:
             await session.scalar(select(RosterMember.id).where(RosterMember.display_name == name))
             or 0
         )
+
+
+async def test_an_unacknowledged_crisis_escalates_in_the_thread(database_url: str) -> None:
+    async with running_teams_bot(database_url, ack_timeout="1s") as teams:
+        await setup_crisis(teams)
+        # Anna does not acknowledge #2 in time: it goes to Bob, who is mentioned.
+        await teams.wait_texts(2, lambda t: any("did not acknowledge" in x for x in t))
+        escalation = next(
+            reply
+            for reply in teams.thread(2).replies
+            if "did not acknowledge" in reply.get("text", "")
+        )
+        assert escalation["text"].startswith(
+            "<at>Anna Nowak</at> did not acknowledge crisis #2 within 1s. <at>Bob Boss</at>,"
+        )
+        assert [e["mentioned"]["id"] for e in escalation["entities"]] == ["aad-anna", "aad-boss"]
+        await teams.fake.wait_for(lambda: "<at>Bob Boss</at>" in card_text(teams.root_card(2)))
