@@ -38,6 +38,7 @@ class CrisisBot:
         self._socket_mode: Any = None
         self._bolt: Any = None
         self.teams_connector: Any = None
+        self._teams_auth: Any = None
 
     async def start(self) -> None:
         await upgrade_to_head(self.db)
@@ -167,10 +168,11 @@ class CrisisBot:
         self.workers.append(
             DeliveryWorker(self.ctx, TeamsDeliverer(self.ctx, self.teams_connector))
         )
+        self._teams_auth = TeamsAuth(settings)
         self.web.router.add_post(
             "/api/messages",
             make_messages_handler(
-                TeamsAuth(settings), TeamsActivities(self.ctx, self.teams_connector)
+                self._teams_auth, TeamsActivities(self.ctx, self.teams_connector)
             ),
         )
 
@@ -185,6 +187,7 @@ class CrisisBot:
         await asyncio.gather(*(loop.stop() for loop in self.loops))
         if self.teams_connector is not None:
             await self.teams_connector.close()
+            self._teams_auth.close()
         await self.db.dispose()
 
 

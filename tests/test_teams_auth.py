@@ -7,6 +7,7 @@ token would hang instead of passing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -165,3 +166,35 @@ async def test_teams_is_off_unless_configured(database_url: str) -> None:
     # An app id alone turns it on, with authentication.
     assert make_settings(teams_app_id=APP_ID).teams_on
     assert TeamsAuth(make_settings(teams_app_id=APP_ID)).enabled
+
+
+async def test_a_hanging_metadata_fetch_neither_blocks_the_server_nor_lets_through(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers.teams import auth
+
+    monkeypatch.setattr(auth, "VALIDATION_TIMEOUT", 1.0)
+
+    async def hang(request: web.Request) -> web.Response:
+        await asyncio.sleep(3)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/openidconfiguration", hang)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    metadata_url = f"http://127.0.0.1:{runner.addresses[0][1]}/openidconfiguration"
+    try:
+        async with authenticated_bot(database_url, metadata_url) as teams:
+            pending = asyncio.create_task(_roster_add(teams, token(teams.fake.service_url)))
+            await asyncio.sleep(0.2)
+            # While botbuilder waits for the keys, the server answers everything else.
+            async with asyncio.timeout(0.5):
+                async with teams.http.get(teams.url + "/healthz") as health:
+                    assert health.status == 200
+            assert not pending.done()
+            assert await pending == 401
+            assert await count(teams.bot.db, RosterMember) == 0
+    finally:
+        await runner.cleanup()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -45,6 +46,9 @@ class TeamsAuth:
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.teams_app_id is not None
         self._auth = ConfigurationBotFrameworkAuthentication(botbuilder_configuration(settings))
+        # Threads of their own: a metadata fetch that hangs (botbuilder sets no timeout) ties
+        # up these, not the threads the rest of the bot runs blocking work on.
+        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="teams-auth")
 
     async def check(self, activity: Activity, auth_header: str | None, remote: str | None) -> None:
         """Raise Unauthorized unless the request may act; never anything else."""
@@ -56,15 +60,18 @@ class TeamsAuth:
         if not auth_header:
             raise Unauthorized("no Authorization header")
         try:
-            await asyncio.wait_for(
-                asyncio.to_thread(self._validate_blocking, activity, auth_header),
-                VALIDATION_TIMEOUT,
+            validation = asyncio.get_running_loop().run_in_executor(
+                self._threads, self._validate_blocking, activity, auth_header
             )
+            await asyncio.wait_for(validation, VALIDATION_TIMEOUT)
         except Exception as exc:
             # Fail closed: metadata unreachable, a bad signature, an expired token and a
             # wrong audience all mean the same to the caller.
             log.warning("Teams activity refused", reason=f"{exc.__class__.__name__}: {exc}")
             raise Unauthorized(str(exc)) from exc
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
     def _validate_blocking(self, activity: Activity, auth_header: str) -> None:
         # botbuilder's validation calls `requests` (blocking) inside coroutines: it runs to
