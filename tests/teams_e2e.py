@@ -52,7 +52,9 @@ class TeamsBot:
         for user in (ANNA, BOSS, CARL):
             fake.add_user(user.id, user.name, user.aad)
 
-    def activity(self, user: User, conversation: str, **fields: Any) -> dict[str, Any]:
+    def activity(
+        self, user: User, conversation: str, channel: str = CHANNEL, **fields: Any
+    ) -> dict[str, Any]:
         return {
             "type": "message",
             "id": f"user-{next(_ids)}",
@@ -69,16 +71,18 @@ class TeamsBot:
             "recipient": BOT,
             "localTimezone": "Europe/Warsaw",
             "channelData": {
-                "teamsChannelId": CHANNEL,
+                "teamsChannelId": channel,
                 "teamsTeamId": TEAM,
-                "channel": {"id": CHANNEL},
+                "channel": {"id": channel},
                 "team": {"id": TEAM},
                 "tenant": {"id": TENANT},
             },
             **fields,
         }
 
-    def said(self, text: str, user: User, mentions: tuple[User, ...] = ()) -> dict[str, Any]:
+    def said(
+        self, text: str, user: User, mentions: tuple[User, ...] = (), channel: str = CHANNEL
+    ) -> dict[str, Any]:
         """`@crisisbot <text>` as Teams sends it: `@Name` in `text` becomes a mention."""
         entities = [{"type": "mention", "text": "<at>crisisbot</at>", "mentioned": BOT}]
         for person in mentions:
@@ -92,16 +96,26 @@ class TeamsBot:
                 }
             )
         activity = self.activity(
-            user, "", text=f"<at>crisisbot</at> {text}\n", textFormat="plain", entities=entities
+            user,
+            "",
+            channel,
+            text=f"<at>crisisbot</at> {text}\n",
+            textFormat="plain",
+            entities=entities,
         )
-        activity["conversation"]["id"] = self.fake.user_post(CHANNEL, activity)
+        activity["conversation"]["id"] = self.fake.user_post(channel, activity)
         return activity
 
     async def say(
-        self, text: str, user: User = ANNA, mentions: tuple[User, ...] = (), **headers: str
+        self,
+        text: str,
+        user: User = ANNA,
+        mentions: tuple[User, ...] = (),
+        channel: str = CHANNEL,
+        **headers: str,
     ) -> str:
-        """Say a command to the bot in the channel; returns the bot's answer."""
-        activity = self.said(text, user, mentions)
+        """Say a command to the bot in a channel; returns the bot's answer."""
+        activity = self.said(text, user, mentions, channel)
         status = await self.post(activity, **headers)
         assert status == 200, f"{text}: HTTP {status}"
         return self.answer_to(activity)["text"]
@@ -111,7 +125,11 @@ class TeamsBot:
         with the card's inputs as `value`, with no text. Returns the bot's answer."""
         thread = self.thread(int(value["crisis"]))
         activity = self.activity(
-            user, thread.conversation_id, value=value, replyToId=thread.root["id"]
+            user,
+            thread.conversation_id,
+            thread.channel_id,
+            value=value,
+            replyToId=thread.root["id"],
         )
         assert await self.post(activity) == 200
         return self.answer_to(activity)

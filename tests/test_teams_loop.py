@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import select
+
+from models import TeamsChannel
 from tests.e2e import post
 from tests.teams_e2e import ANNA, BOSS, CARL, CHANNEL, TeamsBot, card_text, running_teams_bot
 
@@ -256,3 +259,28 @@ async def test_an_unacknowledged_crisis_escalates_in_the_thread(database_url: st
         )
         assert [e["mentioned"]["id"] for e in escalation["entities"]] == ["aad-anna", "aad-boss"]
         await teams.fake.wait_for(lambda: "<at>Bob Boss</at>" in card_text(teams.root_card(2)))
+
+
+async def test_a_brand_can_have_its_own_teams_channel(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        assert await teams.say("here", BOSS) == (
+            "This channel is now the Teams crisis channel: new crises open here as threads."
+        )
+        other = "19:inny-sklep@thread.tacv2"
+        assert await teams.say("here Inny Sklep", BOSS, channel=other) == (
+            "Crises about Inny Sklep now open in this channel."
+        )
+        await teams.post_alert(post())
+        await teams.post_alert(
+            post(id="inny", url="https://x.com/inny/1", brand="inny  sklep", author={"name": "X"})
+        )
+        await teams.fake.wait_for(lambda: teams.texts(1) and teams.texts(2))
+        assert teams.thread(1).channel_id == CHANNEL
+        assert teams.thread(2).channel_id == other
+        # Remembered in the database, for proactive messages after a restart.
+        async with teams.bot.db.sessions() as session:
+            channels = {c.conversation_id: c for c in await session.scalars(select(TeamsChannel))}
+        assert set(channels) == {CHANNEL, other}
+        assert channels[CHANNEL].is_default and not channels[other].is_default
+        assert channels[CHANNEL].service_url == teams.fake.service_url
+        assert channels[CHANNEL].bot_id == "28:crisisbot-app"
