@@ -19,6 +19,7 @@ from sandbox.fake_teams import FakeTeams
 from tests.conftest import make_settings
 from tests.e2e import post
 from tests.teams_e2e import ALERT_SECRET, BOSS, TeamsBot, running_teams_bot
+from tests.test_slack_triage import comment
 
 
 async def open_crisis(teams: TeamsBot, *, connector_down: bool = False) -> None:
@@ -154,3 +155,23 @@ async def test_messages_survive_a_restart_and_go_out_once(database_url: str) -> 
             assert len(teams.texts(1)) == 1
         finally:
             await second.stop()
+
+
+async def test_a_storm_is_one_card_and_one_live_summary_in_the_thread(database_url: str) -> None:
+    async with running_teams_bot(database_url, summary_interval="1s") as teams:
+        await open_crisis(teams)
+        await teams.fake.wait_for(lambda: teams.texts(1))
+        for start in (0, 100):
+            status, body = await teams.post_alert([comment(n) for n in range(start, start + 100)])
+            assert status == 202 and body["accepted"] == 100
+        await teams.fake.wait_for(
+            lambda: "200 comments" in str(teams.cards(1)), timeout=10, what="summary counts all"
+        )
+        summary = str(teams.cards(1))
+        assert "1 posts, 200 comments" in summary
+        assert "Klient 199 (199)" in summary  # the most influential
+        await teams.fake.wait_for(lambda: '"201"' in str(teams.root_card(1)).replace("'", '"'))
+        assert len(teams.fake.threads_in_channel()) == 1
+        # The summary is one reply, edited; not a message per alert.
+        assert len(teams.cards(1)) == 1
+        assert len(teams.fake.calls) < 30, teams.fake.summary()

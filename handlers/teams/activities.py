@@ -111,9 +111,9 @@ class TeamsActivities:
         for entity in activity.get("entities") or []:
             if not isinstance(entity, dict) or entity.get("type") != "mention":
                 continue
-            person = entity.get("mentioned") or {}
+            person = entity.get("mentioned")
             tag = str(entity.get("text") or "")
-            if not tag or tag not in text:
+            if not isinstance(person, dict) or not tag or tag not in text:
                 continue
             if person.get("id") == bot_id:
                 text = text.replace(tag, " ", 1)
