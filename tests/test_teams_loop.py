@@ -146,7 +146,8 @@ async def test_text_commands_said_to_the_bot(database_url: str) -> None:
         assert "#2 open" in listing and "owner <at>Anna Nowak</at>" in listing
         status = await teams.say("status 2")
         assert status.startswith("Crisis #2: open, severity critical, category delivery delay")
-        assert "Timeline:" in status
+        # One line each, kept apart in Teams' markdown.
+        assert "\n\nTimeline:\n\n" in status
         assert await teams.say("ack 2") == "You are on crisis #2. The playbook is in its thread."
         answer = await teams.say("resolve 2 refund sent")
         assert answer.startswith("Resolution proposed for #2")

@@ -3,6 +3,7 @@ its controls), the playbook checklist and the live summary."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.crises import CrisisFacts, StormSummary
@@ -28,6 +29,7 @@ ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE = (
 OWNER_INPUT, REMEDY_INPUT, NOTE_INPUT, SNOOZE_INPUT = "owner", "remedy", "note", "snooze_for"
 STEP_INPUT = "step_"
 SNOOZE_CHOICES = ("1h", "4h", "tomorrow")
+_LINE_BREAKS = re.compile(r"\n+")
 
 
 def card_activity(card: JsonDict, summary: str) -> JsonDict:
@@ -40,6 +42,8 @@ def card_activity(card: JsonDict, summary: str) -> JsonDict:
 
 
 def text_activity(text: str, entities: list[JsonDict]) -> JsonDict:
+    # Teams' markdown joins lines broken once; a blank line keeps them apart.
+    text = _LINE_BREAKS.sub("\n\n", text)
     return {"type": "message", "text": text, "textFormat": "markdown", "entities": entities}
 
 
