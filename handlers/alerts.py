@@ -37,12 +37,19 @@ async def _read_limited(request: web.Request) -> bytes | None:
     MAX_BATCH_BODY for a batch (reading no further than that)."""
     if request.content_length is not None and request.content_length > MAX_BATCH_BODY:
         return None
-    body = await request.content.read(MAX_BATCH_BODY + 1)
+    body = bytearray()
+    # read(n) answers with what has arrived so far, not n bytes: a large body comes in
+    # several pieces, and checking the signature on the first alone would refuse it.
+    while len(body) <= MAX_BATCH_BODY:
+        piece = await request.content.read(MAX_BATCH_BODY + 1 - len(body))
+        if not piece:
+            break
+        body += piece
     if len(body) > MAX_BATCH_BODY:
         return None
     if len(body) > MAX_BODY and not body.lstrip().startswith(b"["):
         return None
-    return body
+    return bytes(body)
 
 
 def secrets(ctx: CoreContext) -> list[str]:
