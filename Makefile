@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint format clean browser
+.PHONY: install run test lint format clean browser teams-package
 
 install: $(STAMP)
 
@@ -49,6 +49,21 @@ test: lint browser
 		[ -n "$$TEST_DATABASE_URL" ] || echo "*** PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL tests are SKIPPED ***"; \
 		$(BIN)/python -m pytest $(PYTEST_ARGS); \
 	fi
+
+# The Teams app package: teams/manifest.json with the bot's app id and public domain filled
+# in, and the two icons, zipped for upload (Teams Developer Portal or Teams admin centre).
+#   make teams-package TEAMS_APP_ID=<the bot's Microsoft App ID> BOT_DOMAIN=crisis.example.com
+TEAMS_PACKAGE_DIR ?= build
+teams-package:
+	@test -n "$(TEAMS_APP_ID)" || { echo "TEAMS_APP_ID=<the bot's app id> is required"; exit 1; }
+	@test -n "$(BOT_DOMAIN)" || { echo "BOT_DOMAIN=<the bot's public host name> is required"; exit 1; }
+	@mkdir -p $(TEAMS_PACKAGE_DIR)/teams
+	sed -e 's/{{TEAMS_APP_ID}}/$(TEAMS_APP_ID)/g' -e 's/{{BOT_DOMAIN}}/$(BOT_DOMAIN)/g' \
+		teams/manifest.json > $(TEAMS_PACKAGE_DIR)/teams/manifest.json
+	cp teams/color.png teams/outline.png $(TEAMS_PACKAGE_DIR)/teams/
+	cd $(TEAMS_PACKAGE_DIR)/teams && rm -f ../crisisbot-teams.zip && \
+		$(PYTHON) -m zipfile -c ../crisisbot-teams.zip manifest.json color.png outline.png
+	@echo "$(TEAMS_PACKAGE_DIR)/crisisbot-teams.zip"
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

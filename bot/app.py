@@ -43,16 +43,24 @@ class CrisisBot:
         self._bolt: Any = None
         self._listener: socket.socket | None = None
         self.sandbox: Any = None
+        self.teams_connector: Any = None
+        self._teams_auth: Any = None
 
     async def start(self) -> None:
         await upgrade_to_head(self.db)
         if self.sandbox_mode:
             self._setup_sandbox()
         self._setup_slack()
+        self._setup_teams()
         self.ctx.on_outbox = self._wake_workers
         self.web.router.add_post("/alerts", alerts.make_handler(self.ctx))
         self.web.router.add_get(
-            "/healthz", ops.make_health(self.ctx, slack_enabled=self._bolt is not None)
+            "/healthz",
+            ops.make_health(
+                self.ctx,
+                slack_enabled=self._bolt is not None,
+                teams_enabled=self.teams_connector is not None,
+            ),
         )
         self.web.router.add_get("/metrics", ops.metrics)
         confirm_page.register(self.web.router, self.ctx)
@@ -83,7 +91,14 @@ class CrisisBot:
             port=self.port,
             database=self.db.engine.dialect.name,
             slack="socket mode" if self._socket_mode else ("http" if self._bolt else "off"),
+            teams=self._teams_mode,
         )
+
+    @property
+    def _teams_mode(self) -> str:
+        if self.teams_connector is None:
+            return "off"
+        return "authenticated" if self.settings.teams_app_id else "local, unauthenticated"
 
     @property
     def port(self) -> int:
@@ -157,6 +172,41 @@ class CrisisBot:
             self._bolt, settings.slack_app_token.get_secret_value()
         )
 
+    def _setup_teams(self) -> None:
+        settings = self.settings
+        if not settings.teams_on:
+            log.warning(
+                "Teams is OFF: set TEAMS_APP_ID and TEAMS_APP_PASSWORD (or TEAMS_ENABLED=true "
+                "for a local emulator, without authentication)"
+            )
+            self.web.router.add_post("/api/messages", _teams_off)
+            return
+        from handlers.teams import PLATFORM
+        from handlers.teams.activities import TeamsActivities
+        from handlers.teams.auth import TeamsAuth
+        from handlers.teams.connector import Connector, app_token_source
+        from handlers.teams.delivery import TeamsDeliverer
+        from handlers.teams.http import make_messages_handler
+
+        if not settings.teams_app_id:
+            log.warning(
+                "Teams runs WITHOUT authentication (TEAMS_APP_ID is empty): /api/messages "
+                "takes activities from this machine only, for a local emulator. Set "
+                "TEAMS_APP_ID and TEAMS_APP_PASSWORD for a real Teams."
+            )
+        self.ctx.platforms = (*self.ctx.platforms, PLATFORM)
+        self.teams_connector = Connector(app_token_source(settings))
+        self.workers.append(
+            DeliveryWorker(self.ctx, TeamsDeliverer(self.ctx, self.teams_connector))
+        )
+        self._teams_auth = TeamsAuth(settings)
+        self.web.router.add_post(
+            "/api/messages",
+            make_messages_handler(
+                self._teams_auth, TeamsActivities(self.ctx, self.teams_connector)
+            ),
+        )
+
     async def stop(self) -> None:
         """Stop taking requests, let the background rounds finish, then close the database."""
         if self._socket_mode is not None:
@@ -168,6 +218,9 @@ class CrisisBot:
         await asyncio.gather(*(loop.stop() for loop in self.loops))
         if self.sandbox is not None:
             await self.sandbox.close()
+        if self.teams_connector is not None:
+            await self.teams_connector.close()
+            self._teams_auth.close()
         await self.db.dispose()
 
 
@@ -185,6 +238,10 @@ async def _no_traceback(request: web.Request, handler: Any) -> web.StreamRespons
 
 async def _slack_off(request: web.Request) -> web.Response:
     return web.json_response({"error": "Slack is not configured on this server"}, status=503)
+
+
+async def _teams_off(request: web.Request) -> web.Response:
+    return web.json_response({"error": "Teams is not configured on this server"}, status=503)
 
 
 async def _slack_socket_mode(request: web.Request) -> web.Response:

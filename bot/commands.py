@@ -10,7 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot import brand_channels, crises, crisis_flow, roster, timeline
+from bot import brand_channels, crises, crisis_flow, links, roster, timeline
 from bot.actors import Actor
 from bot.alert_input import check_url, parse_alert
 from bot.context import CoreContext
@@ -342,6 +342,16 @@ async def _channel(ctx: CoreContext, call: Invocation, args: list[str]) -> Comma
     )
 
 
+async def _link(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    """`link` gives a one-time code; `link <code>` on another platform joins the two."""
+    if len(args) > 1:
+        raise InvalidInput("usage.link")
+    async with ctx.db.transaction() as session:
+        if not args:
+            return CommandReply([await links.new_code(session, call.actor, ctx.clock.now())])
+        return CommandReply([await links.use_code(session, call.actor, args[0], ctx.clock.now())])
+
+
 _HANDLERS: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -356,4 +366,5 @@ _HANDLERS: dict[str, Handler] = {
     "snooze": _snooze,
     "stats": _stats,
     "channel": _channel,
+    "link": _link,
 }

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     teams_app_id: str | None = None
     teams_app_password: SecretStr | None = None
     teams_app_tenant_id: str | None = None
+    # Unset: Teams is on when TEAMS_APP_ID is set. true without TEAMS_APP_ID: a local
+    # emulator, unauthenticated. Off, nothing is queued for Teams (a Slack-only deployment
+    # keeps no messages waiting for a Teams channel that will never come).
+    teams_enabled: bool | None = None
+    # Where botbuilder gets the Bot Framework's signing keys, and the issuer its tokens carry.
+    # Unset: the public cloud's. Tests and sovereign clouds point them elsewhere.
+    teams_openid_metadata_url: str | None = None
+    teams_token_issuer: str = "https://api.botframework.com"
 
     # Triage. An author's posts about the same brand join their open crisis within this
     # window after their last one.
@@ -106,6 +114,8 @@ class Settings(BaseSettings):
         "public_base_url",
         "confirmation_secret",
         "sandbox",
+        "teams_openid_metadata_url",
+        "teams_enabled",
         mode="before",
     )
     @classmethod
@@ -153,6 +163,10 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def teams_on(self) -> bool:
+        return self.teams_enabled if self.teams_enabled is not None else bool(self.teams_app_id)
+
+    @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
 
@@ -160,7 +174,7 @@ class Settings(BaseSettings):
     def sandbox_enabled(self) -> bool:
         if self.sandbox is not None:
             return self.sandbox
-        return not self.slack_enabled and not self.teams_app_id
+        return not self.slack_enabled and not self.teams_on
 
 
 def parse_thresholds(value: str) -> list[int]:

@@ -14,7 +14,7 @@ from bot.context import CoreContext
 _DB_CHECK_TIMEOUT = 2.0
 
 
-def make_health(ctx: CoreContext, slack_enabled: bool) -> Any:
+def make_health(ctx: CoreContext, slack_enabled: bool, teams_enabled: bool = False) -> Any:
     async def healthz(request: web.Request) -> web.Response:
         # Liveness is the 200 itself; readiness (can we store alerts?) is in the body.
         try:
@@ -30,6 +30,7 @@ def make_health(ctx: CoreContext, slack_enabled: bool) -> Any:
                 "ready": database == "ok",
                 "database": database,
                 "slack": "on" if slack_enabled else "off",
+                "teams": "on" if teams_enabled else "off",
             }
         )
 

@@ -6,11 +6,13 @@ from models.brand_activity import BrandChannel, BrandHour, BrandSpike
 from models.confirmation import AppSecret, ConfirmationLink
 from models.crisis import Crisis, CrisisStatus
 from models.group_key import GroupKey
+from models.link_code import LinkCode
 from models.outbox import OutboxMessage, OutboxStatus
 from models.platform_post import PlatformPost
 from models.playbook_tick import PlaybookTick
 from models.reminder import Reminder, ReminderKind, ReminderStatus
 from models.roster import MemberIdentity, RosterLevel, RosterMember
+from models.teams_channel import TeamsChannel
 from models.timeline import TimelineEvent
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "Crisis",
     "CrisisStatus",
     "GroupKey",
+    "LinkCode",
     "MemberIdentity",
     "OutboxMessage",
     "OutboxStatus",
@@ -34,5 +37,6 @@ __all__ = [
     "ReminderStatus",
     "RosterLevel",
     "RosterMember",
+    "TeamsChannel",
     "TimelineEvent",
 ]

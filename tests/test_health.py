@@ -75,7 +75,7 @@ async def test_not_ready_while_the_database_is_away_and_back_by_itself() -> None
         async with running_bot(url) as slack:
             assert await health(slack) == (
                 200,
-                {"status": "ok", "ready": True, "database": "ok", "slack": "on"},
+                {"status": "ok", "ready": True, "database": "ok", "slack": "on", "teams": "off"},
             )
             assert (await slack.post_alert(post()))[0] == 202
             await proxy.cut()

@@ -57,7 +57,13 @@ async def test_serve_without_slack_migrates_takes_alerts_and_says_slack_is_off(
     process, url = await start_server(tmp_path, ALERT_WEBHOOK_SECRET="s3cret", SANDBOX="off")
     try:
         health = await wait_healthy(url, process)
-        assert health == {"status": "ok", "ready": True, "database": "ok", "slack": "off"}
+        assert health == {
+            "status": "ok",
+            "ready": True,
+            "database": "ok",
+            "slack": "off",
+            "teams": "off",
+        }
         body = json.dumps(post()).encode()
         async with aiohttp.ClientSession() as http:
             headers = alert_signature.sign("s3cret", body, int(time.time()))

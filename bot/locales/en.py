@@ -15,7 +15,8 @@ MESSAGES: dict[str, str] = {
         "/crisis roster: who can own a crisis\n"
         "/crisis roster add <@user> junior|senior|lead, /crisis roster remove <@user>\n"
         "/crisis stats: response times\n"
-        "/crisis channel [<brand> <#channel>|default]: a brand's own crisis channel"
+        "/crisis channel [<brand> <#channel>|default]: a brand's own crisis channel\n"
+        "/crisis link [code]: the same person on Slack and Teams"
     ),
     "list.empty": "No open crises. Calm waters.",
     "list.header": "Open crises: {count}",
@@ -274,4 +275,19 @@ MESSAGES: dict[str, str] = {
     "sandbox.error.sample": "There is no such sample.",
     "sandbox.error.jump": "Jump forward by 1 minute to 7 days.",
     "sandbox.error.json": "The sandbox takes JSON objects from its own page only.",
+    "link.code": "Your link code: {command}. Give it to crisisbot on your other platform (Slack or Teams) within {minutes} minutes.",
+    "link.done": "Linked: {member} is the same person on Slack and Teams.",
+    "error.link_code": "That link code is unknown or expired. Ask for a new one with /crisis link.",
+    "error.link_same_platform": "Use the code on your other platform, not where you asked for it.",
+    "error.link_not_on_roster": "Neither account is on the roster yet: ask a lead to add one of them first.",
+    "error.link_both_on_roster": "Both accounts are on the roster as different people: ask a lead to remove one first.",
+    "usage.link": "Usage: /crisis link (get a code), /crisis link <code> (use it on your other platform)",
+    "teams.here_all": "This channel is now the Teams crisis channel: new crises open here as threads.",
+    "teams.here_brand": "Crises about {brand} now open in this channel.",
+    "teams.here_not_channel": "Say this in a team channel: crises open there as threads.",
+    "teams.card_only": "That card is out of date. Use the buttons on the crisis card or a text command.",
+    "teams.reassign_to": "New owner",
+    "teams.snooze_for": "Snooze for",
+    "teams.save_steps": "Save",
+    "teams.everyone": "channel",
 }

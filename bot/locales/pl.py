@@ -15,7 +15,8 @@ MESSAGES: dict[str, str] = {
         "/crisis roster: kto może prowadzić kryzys\n"
         "/crisis roster add <@osoba> junior|senior|lead, /crisis roster remove <@osoba>\n"
         "/crisis stats: czasy reakcji\n"
-        "/crisis channel [<marka> <#kanał>|default]: osobny kanał kryzysowy marki"
+        "/crisis channel [<marka> <#kanał>|default]: osobny kanał kryzysowy marki\n"
+        "/crisis link [kod]: ta sama osoba na Slacku i w Teams"
     ),
     "list.empty": "Brak otwartych kryzysów. Spokojnie.",
     "list.header": "Otwarte kryzysy: {count}",
@@ -279,4 +280,19 @@ MESSAGES: dict[str, str] = {
     "sandbox.error.sample": "Nie ma takiego przykładu.",
     "sandbox.error.jump": "Przesuń czas o 1 minutę do 7 dni.",
     "sandbox.error.json": "Piaskownica przyjmuje obiekty JSON tylko ze swojej strony.",
+    "link.code": "Twój kod łączenia: {command}. Przekaż go crisisbotowi na drugiej platformie (Slack albo Teams) w ciągu {minutes} minut.",
+    "link.done": "Połączono: {member} to ta sama osoba na Slacku i w Teams.",
+    "error.link_code": "Nie znam tego kodu łączenia albo już wygasł. Poproś o nowy: /crisis link.",
+    "error.link_same_platform": "Użyj kodu na drugiej platformie, nie tam, gdzie o niego prosisz.",
+    "error.link_not_on_roster": "Żadne z tych kont nie jest jeszcze w zespole: poproś osobę prowadzącą, by dodała jedno z nich.",
+    "error.link_both_on_roster": "Oba konta są w zespole jako różne osoby: poproś osobę prowadzącą, by usunęła jedno z nich.",
+    "usage.link": "Użycie: /crisis link (pobierz kod), /crisis link <kod> (użyj go na drugiej platformie)",
+    "teams.here_all": "Ten kanał jest teraz kanałem kryzysowym w Teams: nowe kryzysy otwierają się tu jako wątki.",
+    "teams.here_brand": "Kryzysy dotyczące {brand} otwierają się teraz na tym kanale.",
+    "teams.here_not_channel": "Napisz to na kanale zespołu: tam kryzysy otwierają się jako wątki.",
+    "teams.card_only": "Ta karta jest nieaktualna. Użyj przycisków na karcie kryzysu albo polecenia tekstowego.",
+    "teams.reassign_to": "Nowa osoba prowadząca",
+    "teams.snooze_for": "Odłóż na",
+    "teams.save_steps": "Zapisz",
+    "teams.everyone": "kanał",
 }

@@ -1,0 +1,295 @@
+"""What people do in Teams: text commands said to the bot (`@crisisbot status 12`) and
+Action.Submit from the crisis cards. Thin: read the activity, call the core, answer in the
+thread where it was asked."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import time
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import structlog
+from sqlalchemy import update
+
+from bot import brand_channels, commands, crises, crisis_flow, roster
+from bot.actors import Actor
+from bot.commands import Place
+from bot.context import CoreContext
+from bot.errors import CrisisError, InvalidInput
+from bot.messages import Message
+from bot.outbox import ROOT_POST
+from bot.playbook import STEPS
+from handlers.teams import PLATFORM
+from handlers.teams.cards import (
+    ACK,
+    ACTION,
+    CONFIRM,
+    CRISIS,
+    NOTE_INPUT,
+    OWNER_INPUT,
+    PLAYBOOK,
+    REASSIGN,
+    REMEDY_INPUT,
+    RESOLVE,
+    SNOOZE,
+    SNOOZE_INPUT,
+    STEP_INPUT,
+    STEPS_SAVE,
+    JsonDict,
+    card_activity,
+    playbook_card,
+    text_activity,
+)
+from handlers.teams.connector import Connector, ConnectorError, Paced
+from handlers.teams.delivery import NO_CHANNEL
+from handlers.teams.text import Renderer, members_by_id
+from models import OutboxMessage, OutboxStatus, RosterMember, TeamsChannel
+
+log = structlog.get_logger(__name__)
+# Where "tomorrow 9:00" falls when Teams does not say the person's time zone.
+DEFAULT_TZ = "Europe/Warsaw"
+_TAG = re.compile(r"<[^>]+>")
+_MENTION_TOKEN = "@mention{}"
+# A reply waits this long at most for the thread's pacing, then goes anyway: the person is
+# looking at the thread, waiting for it.
+_REPLY_PACING_LIMIT = 3.0
+
+
+def actor_of(activity: JsonDict) -> Actor:
+    sender = activity.get("from") or {}
+    # Roster members are known by their AAD object id, the same in every team and chat; the
+    # emulator has none, only its own user id.
+    user_id = sender.get("aadObjectId") or sender.get("id") or ""
+    return Actor(PLATFORM, str(user_id), sender.get("name"))
+
+
+class TeamsActivities:
+    def __init__(self, ctx: CoreContext, connector: Connector) -> None:
+        self.ctx = ctx
+        self.connector = connector
+
+    async def on_activity(self, activity: JsonDict) -> None:
+        if activity.get("type") != "message":
+            return
+        actor = actor_of(activity)
+        if not actor.user_id:
+            return
+        value = activity.get("value")
+        try:
+            if isinstance(value, dict) and not (activity.get("text") or "").strip():
+                answer = await self._submit(activity, actor, value)
+            else:
+                answer = await self._command(activity, actor)
+        except CrisisError as refusal:
+            answer = refusal.message
+        except Exception:
+            log.exception("Teams activity failed", activity_id=activity.get("id"))
+            answer = Message("error.internal")
+        await self._reply(activity, answer)
+
+    async def _command(self, activity: JsonDict, actor: Actor) -> Message | list[Message]:
+        text, mentioned = self._words(activity)
+        people = await self._resolve_people(activity, mentioned)
+        words = text.split()
+        if words and words[0].lower() == "here":
+            return await self._here(activity, actor, " ".join(words[1:]))
+        reply = await commands.run(
+            self.ctx, actor, text, lambda token: people.get(token.strip()), _no_channel
+        )
+        return reply.messages
+
+    def _words(self, activity: JsonDict) -> tuple[str, dict[str, JsonDict]]:
+        """The command as typed: the bot's own mention dropped, other people's turned into
+        single tokens (a display name may hold spaces), HTML undone."""
+        text = str(activity.get("text") or "")
+        bot_id = (activity.get("recipient") or {}).get("id")
+        mentioned: dict[str, JsonDict] = {}
+        for entity in activity.get("entities") or []:
+            if not isinstance(entity, dict) or entity.get("type") != "mention":
+                continue
+            person = entity.get("mentioned")
+            tag = str(entity.get("text") or "")
+            if not isinstance(person, dict) or not tag or tag not in text:
+                continue
+            if person.get("id") == bot_id:
+                text = text.replace(tag, " ", 1)
+                continue
+            token = _MENTION_TOKEN.format(len(mentioned))
+            mentioned[token] = person
+            text = text.replace(tag, f" {token} ", 1)
+        text = html.unescape(_TAG.sub(" ", text))
+        return " ".join(text.split()), mentioned
+
+    async def _resolve_people(
+        self, activity: JsonDict, mentioned: dict[str, JsonDict]
+    ) -> dict[str, Actor]:
+        """Mentions carry the person's Teams user id; the roster knows their AAD object id,
+        which the Bot Connector tells."""
+        people: dict[str, Actor] = {}
+        conversation = str((activity.get("conversation") or {}).get("id") or "")
+        for token, person in mentioned.items():
+            user_id = str(person.get("id") or "")
+            aad = person.get("aadObjectId")
+            if not aad and user_id:
+                try:
+                    member = await self.connector.member(
+                        str(activity.get("serviceUrl") or ""), conversation, user_id
+                    )
+                    aad = member.get("aadObjectId")
+                except (ConnectorError, OSError, TimeoutError, ValueError) as exc:
+                    log.warning("Teams member lookup failed", user=user_id, error=str(exc))
+            if aad:
+                people[token] = Actor(PLATFORM, str(aad), person.get("name"))
+        return people
+
+    async def _here(self, activity: JsonDict, actor: Actor, brand: str) -> Message:
+        """Make this channel the Teams crisis channel (for every brand, or for one)."""
+        channel_data = activity.get("channelData") or {}
+        channel_id = (channel_data.get("channel") or {}).get("id")
+        service_url = activity.get("serviceUrl")
+        if not channel_id or not service_url:
+            raise InvalidInput("teams.here_not_channel")
+        if len(brand) > 200:
+            raise InvalidInput("usage.channel")
+        bot = activity.get("recipient") or {}
+        now = self.ctx.clock.now()
+        async with self.ctx.db.transaction() as session:
+            await roster.check_may_edit(session, actor)
+            channel = await session.get(TeamsChannel, channel_id)
+            if channel is None:
+                channel = TeamsChannel(conversation_id=channel_id, is_default=False)
+                session.add(channel)
+            channel.service_url = str(service_url)
+            channel.tenant_id = (channel_data.get("tenant") or {}).get("id") or (
+                (activity.get("conversation") or {}).get("tenantId")
+            )
+            channel.team_id = (channel_data.get("team") or {}).get("id")
+            channel.bot_id = str(bot.get("id") or "")
+            channel.bot_name = str(bot.get("name") or "crisisbot")
+            channel.set_at = now
+            if brand:
+                await brand_channels.set_channel(session, brand, PLATFORM, channel_id)
+                reply = Message("teams.here_brand", {"brand": brand})
+            else:
+                await session.execute(update(TeamsChannel).values(is_default=False))
+                channel.is_default = True
+                reply = Message("teams.here_all")
+            # Crisis cards waiting for a channel go out now, not at their next retry.
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.platform == PLATFORM,
+                    OutboxMessage.kind == ROOT_POST,
+                    OutboxMessage.status == OutboxStatus.pending.value,
+                    OutboxMessage.claimed_by.is_(None),
+                    OutboxMessage.last_error == NO_CHANNEL,
+                )
+                .values(available_at=now)
+            )
+        self.ctx.on_outbox()
+        return reply
+
+    async def _submit(
+        self, activity: JsonDict, actor: Actor, value: JsonDict
+    ) -> Message | JsonDict:
+        """Action.Submit: the button's data merged with the card's inputs."""
+        action = value.get(ACTION)
+        number = value.get(CRISIS)
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise InvalidInput("teams.card_only")
+        if action == ACK:
+            return await crisis_flow.acknowledge(self.ctx, number, actor)
+        if action == CONFIRM:
+            return await crisis_flow.confirm(self.ctx, number, actor, None)
+        if action == REASSIGN:
+            return await crisis_flow.reassign(
+                self.ctx, number, actor, await _member_actor(self.ctx, value.get(OWNER_INPUT))
+            )
+        if action == RESOLVE:
+            remedy = value.get(REMEDY_INPUT) or None
+            note = value.get(NOTE_INPUT)
+            if not isinstance(remedy, str | None) or not isinstance(note, str | None):
+                raise InvalidInput("usage.resolve")
+            return await crisis_flow.propose_resolution(self.ctx, number, actor, remedy, note)
+        if action == SNOOZE:
+            until = self._snooze_until(activity, value.get(SNOOZE_INPUT))
+            return await crisis_flow.snooze(self.ctx, number, actor, until)
+        if action == STEPS_SAVE:
+            done = {step.value for step in STEPS if value.get(STEP_INPUT + step.value) == "true"}
+            return await crisis_flow.set_steps(self.ctx, number, actor, done)
+        if action == PLAYBOOK:
+            async with self.ctx.db.sessions() as session:
+                crisis = await crises.get(session, number)
+                facts = await crises.facts(session, number)
+            renderer = Renderer(self.ctx.settings.language, {}, card=True)
+            card = playbook_card(crisis, facts, renderer)
+            return card_activity(card, renderer.t("button.playbook"))
+        raise InvalidInput("teams.card_only")
+
+    def _snooze_until(self, activity: JsonDict, choice: object) -> datetime:
+        now = self.ctx.clock.now()
+        if choice == "1h":
+            return now + timedelta(hours=1)
+        if choice == "4h":
+            return now + timedelta(hours=4)
+        if choice != "tomorrow":
+            raise InvalidInput("error.bad_snooze")
+        try:
+            zone = ZoneInfo(str(activity.get("localTimezone") or DEFAULT_TZ))
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo(DEFAULT_TZ)
+        tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
+        return datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=zone)
+
+    async def _reply(self, activity: JsonDict, answer: Message | list[Message] | JsonDict) -> None:
+        if isinstance(answer, dict):
+            out = answer
+        else:
+            messages = answer if isinstance(answer, list) else [answer]
+            async with self.ctx.db.sessions() as session:
+                renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+            text = "\n\n".join(renderer.render(message) for message in messages)
+            out = text_activity(text, renderer.entities)
+        conversation = str((activity.get("conversation") or {}).get("id") or "")
+        service_url = str(activity.get("serviceUrl") or "")
+        await self._pace(conversation)
+        try:
+            await self.connector.reply(service_url, conversation, str(activity.get("id")), out)
+        except (ConnectorError, OSError, TimeoutError) as exc:
+            # The move itself is done and recorded; only this answer is lost.
+            log.warning("Teams reply failed", conversation=conversation, error=str(exc))
+
+    async def _pace(self, thread: str) -> None:
+        deadline = time.monotonic() + _REPLY_PACING_LIMIT
+        while True:
+            try:
+                self.connector.pace(thread)
+                return
+            except Paced as paced:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                await asyncio.sleep(min(paced.wait, left))
+
+
+async def _member_actor(ctx: CoreContext, chosen: Any) -> Actor:
+    """The person picked on the card (a roster member id), as the core knows people."""
+    if not isinstance(chosen, str) or not chosen.isdigit():
+        raise InvalidInput("usage.assign")
+    async with ctx.db.sessions() as session:
+        found = await members_by_id(session, [int(chosen)])
+    member: RosterMember | None = found.get(int(chosen))
+    if member is None or not member.identities:
+        raise InvalidInput("error.cannot_own")
+    on_teams = [i for i in member.identities if i.platform == PLATFORM]
+    identity = (on_teams or member.identities)[0]
+    return Actor(identity.platform, identity.external_id, member.display_name)
+
+
+def _no_channel(token: str) -> Place | None:
+    # Teams channels are chosen by saying `@crisisbot here <brand>` in them.
+    return None

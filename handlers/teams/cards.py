@@ -1,0 +1,302 @@
+"""Adaptive Cards for a crisis: the root card (the same facts as Slack's root message, with
+its controls), the playbook checklist and the live summary."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.crises import CrisisFacts, StormSummary
+from bot.crisis_flow import MAX_NOTE
+from bot.messages import choice_ref, duration_ref, link_ref, member_ref, time_ref
+from bot.playbook import STEPS, Remedy, remedies_for
+from handlers.teams.text import Renderer, escape, excerpt
+from models import Alert, Crisis, CrisisStatus, RosterMember
+
+JsonDict = dict[str, Any]
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+# What an Action.Submit sends back: `{ACTION: <name>, CRISIS: <n>}` plus the card's inputs.
+ACTION, CRISIS = "crisisbot", "crisis"
+ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE = (
+    "ack",
+    "reassign",
+    "playbook",
+    "resolve",
+    "confirm",
+    "snooze",
+    "steps",
+)
+OWNER_INPUT, REMEDY_INPUT, NOTE_INPUT, SNOOZE_INPUT = "owner", "remedy", "note", "snooze_for"
+STEP_INPUT = "step_"
+SNOOZE_CHOICES = ("1h", "4h", "tomorrow")
+_LINE_BREAKS = re.compile(r"\n+")
+
+
+def card_activity(card: JsonDict, summary: str) -> JsonDict:
+    """A message carrying one card; `summary` is what notifications and old clients show."""
+    return {
+        "type": "message",
+        "summary": summary,
+        "attachments": [{"contentType": CARD_TYPE, "content": card}],
+    }
+
+
+def text_activity(text: str, entities: list[JsonDict]) -> JsonDict:
+    # Teams' markdown joins lines broken once; a blank line keeps them apart.
+    text = _LINE_BREAKS.sub("\n\n", text)
+    return {"type": "message", "text": text, "textFormat": "markdown", "entities": entities}
+
+
+def _card(body: list[JsonDict], actions: list[JsonDict], r: Renderer) -> JsonDict:
+    card: JsonDict = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.4",
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if actions:
+        card["actions"] = actions
+    if r.entities:
+        card["msteams"]["entities"] = list(r.entities)
+    return card
+
+
+def _text(text: str, **style: Any) -> JsonDict:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _submit(title: str, action: str, crisis: int, **style: Any) -> JsonDict:
+    return {
+        "type": "Action.Submit",
+        "title": title,
+        "data": {ACTION: action, CRISIS: crisis},
+        **style,
+    }
+
+
+def _choices(input_id: str, choices: list[tuple[str, str]], value: str | None = None) -> JsonDict:
+    element: JsonDict = {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "style": "compact",
+        "isRequired": True,
+        "choices": [{"title": title, "value": val} for title, val in choices],
+    }
+    if value is not None:
+        element["value"] = value
+    return element
+
+
+def root_summary(crisis: Crisis, r: Renderer) -> str:
+    return r.t(
+        "root.fallback",
+        n=crisis.id,
+        severity=r.t(f"severity.{crisis.severity}"),
+        source=crisis.source,
+        author=crisis.author_name or crisis.author_handle or r.t("root.unknown_author"),
+    )
+
+
+def _author(crisis: Crisis, r: Renderer) -> str:
+    author = crisis.author_name or crisis.author_handle or r.t("root.unknown_author")
+    if crisis.author_handle and crisis.author_name:
+        author = f"{crisis.author_name} ({crisis.author_handle})"
+    text = escape(excerpt(author, 200))
+    if crisis.author_followers is not None:
+        text += " · " + r.t("root.followers", followers=f"{crisis.author_followers:,}")
+    return text
+
+
+def _status_line(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> str:
+    parts = [r.t("root.opened", at=r.value(time_ref(crisis.opened_at)))]
+    parts.append(r.t("root.progress", done=len(facts.steps_done), total=len(STEPS)))
+    if crisis.crisis_status is CrisisStatus.closed and crisis.closed_at:
+        to_ack = (
+            (crisis.acknowledged_at - crisis.opened_at).total_seconds()
+            if crisis.acknowledged_at
+            else -1
+        )
+        to_resolve = (crisis.closed_at - crisis.opened_at).total_seconds()
+        parts.append(
+            r.t(
+                "root.closed_times",
+                to_ack=r.value(duration_ref(to_ack)),
+                to_resolve=r.value(duration_ref(to_resolve)),
+            )
+        )
+    elif facts.next_reminder is not None:
+        parts.append(r.t("root.next_reminder", at=r.value(time_ref(facts.next_reminder))))
+    return " · ".join(parts)
+
+
+def root_card(
+    crisis: Crisis, facts: CrisisFacts, seniors: list[RosterMember], r: Renderer
+) -> JsonDict:
+    owner = r.value(member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none"))
+    title_key = "root.title_spike" if crisis.trigger == "spike" else "root.title"
+    body = [
+        _text(r.t(title_key, n=crisis.id, source=crisis.source), size="Medium", weight="Bolder"),
+        _text(escape(excerpt(crisis.text)), isSubtle=True),
+        _text(r.value(link_ref(crisis.post_url, r.t("root.open_post")))),
+        {
+            "type": "FactSet",
+            "facts": [
+                {
+                    "title": r.t("root.status"),
+                    "value": r.value(choice_ref("status", crisis.status)),
+                },
+                {
+                    "title": r.t("root.severity"),
+                    "value": r.value(choice_ref("severity", crisis.severity)),
+                },
+                {
+                    "title": r.t("root.category"),
+                    "value": r.value(choice_ref("category", crisis.category)),
+                },
+                {"title": r.t("root.author"), "value": _author(crisis, r)},
+                {"title": r.t("root.reach"), "value": f"{crisis.total_reach:,}"},
+                {"title": r.t("root.alerts"), "value": str(crisis.alert_count)},
+            ],
+        },
+        # Outside the FactSet: Teams makes `<at>` mentions live in TextBlocks.
+        _text(f"**{r.t('root.owner')}:** {owner}"),
+        _text(_status_line(crisis, facts, r), size="Small", isSubtle=True),
+    ]
+    return _card(body, _controls(crisis, seniors, r), r)
+
+
+def _show_card(title: str, body: list[JsonDict], submit: JsonDict) -> JsonDict:
+    return {
+        "type": "Action.ShowCard",
+        "title": title,
+        "card": {"type": "AdaptiveCard", "body": body, "actions": [submit]},
+    }
+
+
+def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[JsonDict]:
+    n = crisis.id
+    owners = [(m.display_name or f"#{m.id}", str(m.id)) for m in seniors if m.id != crisis.owner_id]
+    fitting = remedies_for(crisis.category)
+    remedies = [*fitting, *(remedy for remedy in Remedy if remedy not in fitting)]
+    controls = [
+        _submit(r.t("button.ack"), ACK, n, style="positive"),
+        _show_card(
+            r.t("button.reassign"),
+            [_text(r.t("teams.reassign_to")), _choices(OWNER_INPUT, owners)],
+            _submit(r.t("modal.submit"), REASSIGN, n),
+        ),
+        _submit(r.t("button.playbook"), PLAYBOOK, n),
+        _show_card(
+            r.t("button.resolve"),
+            [
+                _text(r.t("modal.resolve.remedy")),
+                _choices(
+                    REMEDY_INPUT,
+                    [(r.t(f"remedy.{remedy.value}"), remedy.value) for remedy in remedies],
+                    fitting[0].value if fitting else None,
+                ),
+                {
+                    "type": "Input.Text",
+                    "id": NOTE_INPUT,
+                    "label": r.t("modal.resolve.note"),
+                    "isMultiline": True,
+                    "maxLength": MAX_NOTE,
+                },
+            ],
+            _submit(r.t("modal.submit"), RESOLVE, n),
+        ),
+        _submit(r.t("button.confirm"), CONFIRM, n),
+        _show_card(
+            r.t("button.snooze"),
+            [
+                _text(r.t("teams.snooze_for")),
+                _choices(SNOOZE_INPUT, [(r.t(f"snooze.{c}"), c) for c in SNOOZE_CHOICES], "1h"),
+            ],
+            _submit(r.t("modal.submit"), SNOOZE, n),
+        ),
+    ]
+    return controls
+
+
+def playbook_card(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> JsonDict:
+    """The five steps as toggles the owner saves, and the remedies for the crisis's
+    category, each with a public reply to adapt."""
+    body: list[JsonDict] = [
+        _text(
+            r.t(
+                "playbook.title",
+                n=crisis.id,
+                category=escape(r.t(f"category.{crisis.category}")),
+            ).replace("*", "**"),
+            weight="Bolder",
+        )
+    ]
+    for step in STEPS:
+        body.append(
+            {
+                "type": "Input.Toggle",
+                "id": STEP_INPUT + step.value,
+                "title": r.t(f"playbook.step.{step.value}"),
+                "value": "true" if step.value in facts.steps_done else "false",
+                "valueOn": "true",
+                "valueOff": "false",
+            }
+        )
+    body.append(_text(r.t("playbook.remedies").replace("*", "**"), weight="Bolder"))
+    customer = crisis.author_name or crisis.author_handle or ""
+    for remedy in remedies_for(crisis.category):
+        reply = r.t(f"remedy.{remedy.value}.reply", customer=customer).strip(" ,")
+        body.append(_text("**" + escape(r.t(f"remedy.{remedy.value}")) + "**"))
+        body.append(_text(escape(reply), isSubtle=True))
+    return _card(body, [_submit(r.t("teams.save_steps"), STEPS_SAVE, crisis.id)], r)
+
+
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    top = max(values) if values else 0
+    if top == 0:
+        return _SPARKS[0] * len(values)
+    return "".join(_SPARKS[round(v / top * (len(_SPARKS) - 1))] for v in values)
+
+
+def summary_card(crisis: Crisis, summary: StormSummary, r: Renderer) -> JsonDict:
+    def who(alert: Alert) -> str:
+        name = alert.author_name or alert.author_handle or r.t("root.unknown_author")
+        followers = f" ({alert.author_followers:,})" if alert.author_followers is not None else ""
+        quote = excerpt(alert.text, 140)
+        return f"{escape(excerpt(name, 80))}{followers}: “{escape(quote)}” " + r.value(
+            link_ref(alert.url, alert.source)
+        )
+
+    sources = ", ".join(
+        f"{escape(source)} {count:,}"
+        for source, count in sorted(summary.sources.items(), key=lambda item: -item[1])
+    )
+    body = [
+        _text(
+            r.t(
+                "summary.counts",
+                n=crisis.id,
+                posts=f"{summary.posts:,}",
+                comments=f"{summary.comments:,}",
+                reach=f"{summary.total_reach:,}",
+            ).replace("*", "**")
+        ),
+        _text(r.t("summary.sources", sources=sources)),
+        _text(
+            r.t(
+                "summary.trend",
+                spark=sparkline(summary.trend),
+                counts=" → ".join(f"{count:,}" for count in summary.trend),
+            )
+        ),
+    ]
+    if summary.newest is not None:
+        body.append(_text(r.t("summary.newest", post=who(summary.newest))))
+    if summary.most_influential:
+        body.append(_text(r.t("summary.influential")))
+        body.extend(_text("- " + who(alert)) for alert in summary.most_influential)
+    return _card(body, [], r)

@@ -1,0 +1,246 @@
+"""Sends the outbox to Teams: the crisis card as a new thread in the crisis channel, its
+updates in place, and everything else as replies in that thread."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import aiohttp
+from sqlalchemy import select
+
+from bot import brand_channels, roster
+from bot.context import CoreContext
+from bot.crises import CrisisFacts, facts, storm_summary
+from bot.delivery import RetryLater, Undeliverable
+from bot.messages import Message
+from bot.metrics import PLATFORM_CALLS
+from bot.outbox import PLAYBOOK_POST, PLAYBOOK_UPDATE, ROOT_POST, ROOT_UPDATE, SUMMARY, THREAD
+from handlers.teams import PLATFORM
+from handlers.teams.cards import (
+    JsonDict,
+    card_activity,
+    playbook_card,
+    root_card,
+    root_summary,
+    summary_card,
+    text_activity,
+)
+from handlers.teams.connector import Connector, ConnectorError, Paced
+from handlers.teams.text import Renderer, members_by_id
+from models import Crisis, OutboxMessage, PlatformPost, RosterMember, TeamsChannel
+
+ROOT, PLAYBOOK, SUMMARY_POST = "root", "playbook", "summary"
+# Worth another try: rate limited (429), a precondition Teams says to retry (412), a
+# gateway that timed out (502, 504) or any other server error; and 401/403, which a person
+# fixes (the app password, the bot removed from the team) without the message being lost.
+_RETRY = frozenset({401, 403, 408, 412, 429})
+NO_CHANNEL = "no Teams crisis channel yet: say `@crisisbot here` in one"
+NO_CHANNEL_WAIT = timedelta(minutes=1)
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    crisis: Crisis
+    posts: dict[str, PlatformPost]
+    facts: CrisisFacts
+    seniors: list[RosterMember]
+    renderer: Renderer
+
+
+def base_conversation(conversation_id: str) -> str:
+    """The channel a thread's conversation id belongs to."""
+    return conversation_id.split(";", 1)[0]
+
+
+class TeamsDeliverer:
+    platform = PLATFORM
+
+    def __init__(self, ctx: CoreContext, connector: Connector) -> None:
+        self.ctx = ctx
+        self.connector = connector
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        if message.crisis_id is None:
+            raise Undeliverable(f"{message.kind} without a crisis")
+        if message.kind == ROOT_POST:
+            await self._post_root(message.crisis_id)
+        elif message.kind == ROOT_UPDATE:
+            await self._update_root(message.crisis_id)
+        elif message.kind == THREAD:
+            await self._post_in_thread(message)
+        elif message.kind in (PLAYBOOK_POST, PLAYBOOK_UPDATE):
+            await self._playbook(message.crisis_id)
+        elif message.kind == SUMMARY:
+            await self._summary(message.crisis_id)
+        else:
+            raise Undeliverable(f"unknown outbox kind {message.kind}")
+
+    async def _load(self, crisis_id: int) -> _Loaded:
+        async with self.ctx.db.sessions() as session:
+            crisis = await session.get(Crisis, crisis_id)
+            if crisis is None:
+                raise Undeliverable(f"crisis {crisis_id} does not exist")
+            rows = await session.scalars(
+                select(PlatformPost).where(
+                    PlatformPost.crisis_id == crisis_id, PlatformPost.platform == PLATFORM
+                )
+            )
+            posts = {post.kind: post for post in rows.all()}
+            members = await members_by_id(session, [crisis.owner_id] if crisis.owner_id else [])
+            seniors = [m for m in await roster.active_members(session) if m.roster_level.can_own]
+            crisis_facts = await facts(session, crisis_id)
+        renderer = Renderer(self.ctx.settings.language, members, card=True)
+        return _Loaded(crisis, posts, crisis_facts, seniors, renderer)
+
+    async def _channel_for(self, crisis: Crisis) -> TeamsChannel | None:
+        """The brand's own channel (`@crisisbot here <brand>`), else the default one."""
+        async with self.ctx.db.sessions() as session:
+            if crisis.brand_key:
+                chosen = await brand_channels.channel_for(session, crisis.brand_key, PLATFORM)
+                if chosen:
+                    found = await session.get(TeamsChannel, chosen)
+                    if found is not None:
+                        return found
+            return await session.scalar(select(TeamsChannel).where(TeamsChannel.is_default))
+
+    async def _service_url(self, thread: str) -> str:
+        async with self.ctx.db.sessions() as session:
+            channel = await session.get(TeamsChannel, base_conversation(thread))
+        if channel is None:
+            raise Undeliverable(f"no service URL known for {base_conversation(thread)}")
+        return channel.service_url
+
+    async def _post_root(self, crisis_id: int) -> None:
+        loaded = await self._load(crisis_id)
+        if ROOT in loaded.posts:
+            return
+        channel = await self._channel_for(loaded.crisis)
+        if channel is None:
+            raise RetryLater(NO_CHANNEL, after=NO_CHANNEL_WAIT)
+        card = root_card(loaded.crisis, loaded.facts, loaded.seniors, loaded.renderer)
+        activity = card_activity(card, root_summary(loaded.crisis, loaded.renderer))
+        thread, activity_id = await self._call(
+            channel.conversation_id,
+            self.connector.create_thread(
+                channel.service_url,
+                channel.conversation_id,
+                channel.tenant_id,
+                channel.bot_id,
+                activity,
+            ),
+        )
+        # Recorded before anything else about the crisis is sent: every later message is a
+        # reply in this thread.
+        await self._remember(crisis_id, ROOT, thread, activity_id)
+
+    async def _remember(self, crisis_id: int, kind: str, thread: str, activity_id: str) -> None:
+        async with self.ctx.db.transaction() as session:
+            session.add(
+                PlatformPost(
+                    crisis_id=crisis_id,
+                    platform=PLATFORM,
+                    kind=kind,
+                    channel=thread,
+                    message_ref=activity_id,
+                    posted_at=self.ctx.clock.now(),
+                )
+            )
+
+    async def _update_root(self, crisis_id: int) -> None:
+        loaded = await self._load(crisis_id)
+        root = loaded.posts.get(ROOT)
+        if root is None:
+            # Not posted yet: posting it will render the crisis as it is then.
+            return
+        card = root_card(loaded.crisis, loaded.facts, loaded.seniors, loaded.renderer)
+        await self._edit(root, card_activity(card, root_summary(loaded.crisis, loaded.renderer)))
+
+    async def _playbook(self, crisis_id: int) -> None:
+        loaded = await self._load(crisis_id)
+        card = playbook_card(loaded.crisis, loaded.facts, loaded.renderer)
+        await self._keep_reply(
+            loaded, PLAYBOOK, card_activity(card, loaded.renderer.t("button.playbook"))
+        )
+
+    async def _summary(self, crisis_id: int) -> None:
+        loaded = await self._load(crisis_id)
+        async with self.ctx.db.sessions() as session:
+            summary = await storm_summary(session, crisis_id, self.ctx.clock.now())
+        text = loaded.renderer.t(
+            "summary.fallback", n=crisis_id, count=f"{summary.posts + summary.comments:,}"
+        )
+        card = summary_card(loaded.crisis, summary, loaded.renderer)
+        await self._keep_reply(loaded, SUMMARY_POST, card_activity(card, text))
+
+    async def _keep_reply(self, loaded: _Loaded, kind: str, activity: JsonDict) -> None:
+        """Post a reply in the thread the first time, edit that same reply ever after."""
+        existing = loaded.posts.get(kind)
+        if existing is not None:
+            await self._edit(existing, activity)
+            return
+        root = loaded.posts.get(ROOT)
+        if root is None:
+            raise RetryLater("the crisis card is not posted yet")
+        service_url = await self._service_url(root.channel)
+        activity_id = await self._call(
+            root.channel, self.connector.send(service_url, root.channel, activity)
+        )
+        await self._remember(loaded.crisis.id, kind, root.channel, activity_id)
+
+    async def _edit(self, post: PlatformPost, activity: JsonDict) -> None:
+        service_url = await self._service_url(post.channel)
+        await self._call(
+            post.channel,
+            self.connector.update(service_url, post.channel, post.message_ref, activity),
+        )
+
+    async def _post_in_thread(self, outbox_row: OutboxMessage) -> None:
+        crisis_id = outbox_row.crisis_id or 0
+        message = Message.from_json(outbox_row.data)
+        async with self.ctx.db.sessions() as session:
+            root = await session.scalar(
+                select(PlatformPost).where(
+                    PlatformPost.crisis_id == crisis_id,
+                    PlatformPost.platform == PLATFORM,
+                    PlatformPost.kind == ROOT,
+                )
+            )
+            renderer = await Renderer.load(session, self.ctx.settings.language, [message])
+        if root is None:
+            raise RetryLater("the crisis card is not posted yet")
+        text = renderer.render(message)
+        service_url = await self._service_url(root.channel)
+        await self._call(
+            root.channel,
+            self.connector.send(service_url, root.channel, text_activity(text, renderer.entities)),
+        )
+
+    async def _call(self, thread: str, call: Coroutine[Any, Any, _T]) -> _T:
+        """One connector call, paced per thread, its failure sorted into retry or give up."""
+        try:
+            self.connector.pace(thread)
+        except Paced as paced:
+            call.close()
+            raise RetryLater(
+                "Teams thread paced", after=timedelta(seconds=paced.wait), paced=True
+            ) from None
+        try:
+            result = await call
+        except ConnectorError as exc:
+            PLATFORM_CALLS.labels(PLATFORM, "connector", str(exc.status)).inc()
+            if exc.status in _RETRY or exc.status >= 500:
+                if exc.retry_after is not None:
+                    # Nothing more to this thread before Teams said; others keep flowing.
+                    self.connector.hold(thread, exc.retry_after)
+                after = timedelta(seconds=exc.retry_after) if exc.retry_after else None
+                raise RetryLater(f"Bot Connector: {exc}", after=after) from exc
+            raise Undeliverable(f"Bot Connector: {exc}") from exc
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            PLATFORM_CALLS.labels(PLATFORM, "connector", "unreachable").inc()
+            raise RetryLater(f"Bot Connector unreachable ({exc.__class__.__name__})") from exc
+        PLATFORM_CALLS.labels(PLATFORM, "connector", "ok").inc()
+        return result

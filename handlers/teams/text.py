@@ -1,0 +1,177 @@
+"""Core messages as Teams text: markdown for messages and Adaptive Card TextBlocks, with
+people mentioned through `<at>` tags and their `mention` entities."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.durations import format_duration
+from bot.i18n import fill, template, translate
+from bot.messages import Message
+from handlers.teams import PLATFORM
+from models import MemberIdentity, RosterMember
+
+EXCERPT = 500
+# The catalogue names commands the Slack way; in Teams they are said to the bot.
+_SLASH_COMMAND = re.compile(r"/crisis\b")
+_MARKDOWN = re.compile(r"([\\*_`\[\]])")
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape(text: str) -> str:
+    """Make people's text inert: no markup, no live mentions, no links."""
+    return _MARKDOWN.sub(r"\\\1", _html(text))
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def teams_commands(text: str) -> str:
+    return _SLASH_COMMAND.sub("@crisisbot", text)
+
+
+async def members_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, RosterMember]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(RosterMember).where(RosterMember.id.in_(wanted)))
+    return {member.id: member for member in rows.all()}
+
+
+async def members_by_label(session: AsyncSession, labels: Iterable[str]) -> dict[str, RosterMember]:
+    """Roster members behind actor labels (`slack:U1`, `teams:<aad id>`), on any platform."""
+    found: dict[str, RosterMember] = {}
+    for label in set(labels):
+        platform, _, user_id = label.partition(":")
+        member = await session.scalar(
+            select(RosterMember)
+            .join(MemberIdentity)
+            .where(MemberIdentity.platform == platform, MemberIdentity.external_id == user_id)
+        )
+        if member is not None:
+            found[label] = member
+    return found
+
+
+def _refs(messages: Iterable[Message]) -> tuple[set[int], set[str]]:
+    ids: set[int] = set()
+    labels: set[str] = set()
+    for message in messages:
+        for value in message.params.values():
+            if isinstance(value, dict):
+                if "member" in value:
+                    ids.add(value["member"])
+                ids.update(value.get("members", ()))
+                if "actor" in value:
+                    labels.add(value["actor"])
+    return ids, labels
+
+
+class Renderer:
+    """Renders core messages in one language. Mentions it writes are collected in
+    `entities`, which must go out with the text (Teams shows a bare `<at>` as plain text)."""
+
+    def __init__(
+        self,
+        language: str,
+        members: dict[int, RosterMember],
+        actors: dict[str, RosterMember] | None = None,
+        *,
+        card: bool = False,
+    ) -> None:
+        self.language = language
+        self.members = members
+        self.actors = actors or {}
+        # Adaptive Card TextBlocks show dates in the reader's time zone; messages cannot.
+        self.card = card
+        self.entities: list[dict[str, Any]] = []
+
+    @classmethod
+    async def load(
+        cls, session: AsyncSession, language: str, messages: Iterable[Message]
+    ) -> Renderer:
+        ids, labels = _refs(list(messages))
+        return cls(
+            language, await members_by_id(session, ids), await members_by_label(session, labels)
+        )
+
+    def t(self, key: str, **params: Any) -> str:
+        return teams_commands(translate(self.language, key, **params))
+
+    def mention(self, member: RosterMember | None) -> str:
+        if member is None:
+            return "?"
+        name = member.display_name or f"#{member.id}"
+        user_id = member.identity(PLATFORM)
+        if not user_id:
+            return escape(name)
+        # `<at>` text carries no markup: Teams matches it against the entity's text.
+        tag = "<at>" + name.replace("<", "").replace(">", "") + "</at>"
+        entity = {"type": "mention", "text": tag, "mentioned": {"id": user_id, "name": name}}
+        if entity not in self.entities:
+            self.entities.append(entity)
+        return tag
+
+    def value(self, value: Any) -> str:
+        if isinstance(value, dict):
+            if "member" in value:
+                return self.mention(self.members.get(value["member"]))
+            if "members" in value:
+                return ", ".join(self.mention(self.members.get(m)) for m in value["members"])
+            if "channel" in value:
+                return escape(str(value["channel"]))
+            if "everyone" in value:
+                return "**@" + escape(self.t("teams.everyone")) + "**"
+            if "duration" in value:
+                seconds = value["duration"]
+                if seconds < 0:
+                    return self.t("duration.none")
+                return format_duration(timedelta(seconds=seconds))
+            if "bullets" in value:
+                return "\n".join("- " + escape(self.t(key)) for key in value["bullets"])
+            if "link" in value:
+                url = value["link"]["url"].replace("(", "%28").replace(")", "%29")
+                url = url.replace(" ", "%20")
+                return f"[{escape(value['link']['label'])}]({url})"
+            if "time" in value:
+                return self.date(datetime.fromisoformat(value["time"]))
+            if "choice" in value:
+                return escape(self.t(value["choice"]))
+            if "code" in value:
+                return "`" + teams_commands(value["code"]).replace("`", "'") + "`"
+            if "actor" in value:
+                return self.actor(value["actor"])
+        if isinstance(value, str):
+            return escape(excerpt(value))
+        return escape(str(value))
+
+    def date(self, at: datetime) -> str:
+        if self.card:
+            iso = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return f"{{{{DATE({iso}, SHORT)}}}} {{{{TIME({iso})}}}}"
+        return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    def actor(self, label: str) -> str:
+        platform = label.partition(":")[0]
+        if label in self.actors:
+            return self.mention(self.actors[label])
+        if platform in ("webhook", "bot"):
+            return escape(self.t(f"actor.{platform}"))
+        return escape(label)
+
+    def render(self, message: Message) -> str:
+        params = {name: self.value(value) for name, value in message.params.items()}
+        # The catalogue's own text is escaped for HTML only: usage lines such as
+        # `status <n>` must show, and its rare markdown is meant.
+        return fill(_html(teams_commands(template(self.language, message.key))), params)
