@@ -152,7 +152,10 @@ async def _status(ctx: CoreContext, call: Invocation, args: list[str]) -> Comman
         Message("status.timeline_header"),
     ]
     for event in events:
-        params = {"at": time_ref(event.at), "actor": actor_ref(event.actor)}
+        # A roster member is shown as a person on every platform (a move made in Teams
+        # mentions them in Slack too); anyone else by their label.
+        actor = member_ref(event.actor_member_id) if event.actor_member_id else None
+        params = {"at": time_ref(event.at), "actor": actor or actor_ref(event.actor)}
         if "member" in event.detail:
             params["member"] = member_ref(event.detail["member"])
         params.update(

@@ -55,6 +55,9 @@ async def test_a_person_links_slack_and_teams_and_a_crisis_runs_on_both(
         assert answer["text"] == "You are on crisis #2. The playbook is in its thread."
         await slack.fake.wait_for(lambda: "acknowledged" in text_of(slack.root(2)))
         await fake.wait_for(lambda: "acknowledged" in card_text(teams.root_card(2)))
+        # Slack's timeline names her as Slack knows her, not by a Teams id.
+        status = await slack.command("status 2", user="UBOSS")
+        assert "acknowledged by <@UANNA>" in status and "teams:" not in status
 
         # Proposes the resolution in Slack, records the confirmation in Teams.
         await slack.command("resolve 2 refund sent", user="UANNA")

@@ -166,7 +166,7 @@ class Renderer:
         platform = label.partition(":")[0]
         if label in self.actors:
             return self.mention(self.actors[label])
-        if platform in ("webhook", "bot"):
+        if platform in ("webhook", "bot", "customer"):
             return escape(self.t(f"actor.{platform}"))
         return escape(label)
 
