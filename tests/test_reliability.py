@@ -97,6 +97,44 @@ async def test_a_double_click_changes_the_state_once_and_posts_once(database_url
         assert await count(slack.bot.db, TimelineEvent, TimelineEvent.kind == "acknowledged") == 1
 
 
+async def test_a_request_slack_delivers_again_changes_the_state_once(database_url: str) -> None:
+    async with running_bot(database_url) as slack:
+        await slack.command("roster add <@UANNA|anna> senior")
+        await slack.post_alert(post())
+        await slack.wait_thread(1, 1)
+        root = slack.root(1)
+        click = slack_requests.block_action(
+            SIGNING_SECRET,
+            action_id="crisis_ack",
+            value="1",
+            user_id="UANNA",
+            channel_id=CHANNEL,
+            message_ts=root["ts"],
+            message=root,
+            block_id="crisis_actions",
+            response_url=slack.fake.response_url("click"),
+        )
+        assert await slack.slack(click) == 200
+        # The same signed request again, as Slack re-delivers one it thinks timed out.
+        again = click._replace(
+            headers={
+                **click.headers,
+                "X-Slack-Retry-Num": "1",
+                "X-Slack-Retry-Reason": "http_timeout",
+            },
+        )
+        assert await slack.slack(again) == 200
+        answers = await slack.fake.wait_for_response("click", count=2)
+        assert [a.body["text"] for a in answers] == [
+            "You are on crisis #1. The playbook is in its thread.",
+            "Crisis #1 is already acknowledged (acknowledged).",
+        ]
+        await slack.wait_thread(1, 3)
+        await asyncio.sleep(0.5)
+        assert len([m for m in slack.thread(1) if "acknowledged crisis #1" in m["text"]]) == 1
+        assert await count(slack.bot.db, TimelineEvent, TimelineEvent.kind == "acknowledged") == 1
+
+
 async def test_a_message_slack_took_but_whose_answer_was_lost_is_not_posted_twice(
     database_url: str,
 ) -> None:
