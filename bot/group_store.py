@@ -30,9 +30,23 @@ async def find_open_crisis(session: AsyncSession, keys: list[str], now: datetime
     return next((by_key[key] for key in keys if key in by_key), None)
 
 
-async def claim(session: AsyncSession, crisis_id: int, keys: Iterable[Key], now: datetime) -> None:
+class LostRace(Exception):
+    """A crisis just opened for keys that a concurrent transaction, committed meanwhile,
+    gave to its own new crisis: the caller retries and then joins that one."""
+
+
+async def claim(
+    session: AsyncSession,
+    crisis_id: int,
+    keys: Iterable[Key],
+    now: datetime,
+    *,
+    new_crisis: bool = False,
+) -> None:
     """Give the crisis these keys: new ones, its own (refreshing their expiry) and expired
-    ones of other crises. A key another open crisis holds stays where it is.
+    ones of other crises. A key another open crisis holds stays where it is, except for a
+    `new_crisis`: it was opened because no open crisis held any of them, so one that does
+    now won a race (LostRace).
 
     Inserting a key a concurrent transaction inserted first raises IntegrityError: the
     caller retries, and then finds that crisis.
@@ -49,6 +63,8 @@ async def claim(session: AsyncSession, crisis_id: int, keys: Iterable[Key], now:
         ):
             current.crisis_id = crisis_id
             current.expires_at = key.expires_at
+        elif new_crisis:
+            raise LostRace(key.key)
 
 
 async def _held_by_closed(session: AsyncSession, crisis_id: int) -> bool:

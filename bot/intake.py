@@ -33,8 +33,9 @@ from bot.severity import Severity, SeverityInput, assess, at_least
 from bot.spikes import Spike, SpikeRule
 from models import Alert, Crisis, CrisisStatus
 
-# Two requests racing for the same post: the loser's insert hits a unique constraint and it
-# tries again, finding the winner's row. More rounds than this means something else is wrong.
+# Two requests racing for the same post: the loser's insert hits a unique constraint (or
+# finds the winner's key committed meanwhile) and it tries again, finding the winner's row.
+# More rounds than this means something else is wrong.
 _MAX_ROUNDS = 4
 
 
@@ -60,7 +61,7 @@ async def ingest(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeRes
         try:
             async with ctx.db.transaction() as session:
                 result = await _ingest(session, ctx, alert, reporter)
-        except IntegrityError:
+        except (IntegrityError, group_store.LostRace):
             if round_ == _MAX_ROUNDS - 1:
                 raise
             continue
@@ -225,7 +226,7 @@ async def _open(
     )
     session.add(crisis)
     await session.flush()
-    await group_store.claim(session, crisis.id, keys, now)
+    await group_store.claim(session, crisis.id, keys, now, new_crisis=True)
     session.add(_alert_row(alert, crisis.id, "post", reporter, now))
     timeline.record(
         session, crisis.id, "opened", reporter, now, source=alert.source.value, url=alert.url

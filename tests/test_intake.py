@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot import group_store, roster
@@ -195,6 +197,30 @@ async def test_racing_alerts_about_one_post_make_one_crisis(ctx: CoreContext) ->
     assert len({r.crisis for r in results}) == 1
     assert sorted(r.status.value for r in results) == ["grouped"] * 7 + ["opened"]
     assert await count(ctx.db, Crisis) == 1
+
+
+async def test_an_alert_that_read_before_a_rival_crisis_committed_joins_it(
+    ctx: CoreContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL two alerts can both find no open crisis, and the second reach its keys
+    only after the first committed its crisis: it must join that one, not open a second."""
+    first = await ingest(ctx, alert(), WEBHOOK)
+    real_find = group_store.find_open_crisis
+    stale_reads = [None]
+
+    async def find_as_before_the_rival_committed(*args: Any, **kwargs: Any) -> Any:
+        if stale_reads:
+            return stale_reads.pop()
+        return await real_find(*args, **kwargs)
+
+    monkeypatch.setattr(group_store, "find_open_crisis", find_as_before_the_rival_committed)
+    comment = alert(
+        id="c-1", url="https://facebook.com/c/1", parent_url="https://facebook.com/shop/posts/1"
+    )
+    result = await ingest(ctx, comment, WEBHOOK)
+    assert (result.crisis, result.status) == (first.crisis, IntakeStatus.grouped)
+    assert await count(ctx.db, Crisis) == 1
+    assert await count(ctx.db, Alert) == 2
 
 
 async def test_racing_copies_of_one_alert_store_it_once(ctx: CoreContext) -> None:
