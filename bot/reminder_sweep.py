@@ -9,6 +9,7 @@ the same reminder waits for the lock and then finds it fired.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import structlog
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from bot import crises, crisis_flow
 from bot.context import CoreContext
+from bot.metrics import REMINDER_SWEEP_SECONDS, REMINDERS_FIRED
 from bot.wakeable import WakeableLoop
 from models import Reminder, ReminderStatus
 
@@ -35,7 +37,10 @@ class ReminderSweeper(WakeableLoop):
         self.ctx = ctx
 
     async def tick(self) -> None:
-        await self.sweep()
+        # Timed only when there was something to fire: idle ticks would bury the real sweeps.
+        started = time.perf_counter()
+        if await self.sweep():
+            REMINDER_SWEEP_SECONDS.observe(time.perf_counter() - started)
 
     async def sweep(self) -> int:
         """Fire everything due now; returns how many fired."""
@@ -47,6 +52,7 @@ class ReminderSweeper(WakeableLoop):
             for reminder_id in due:
                 if await self._fire_one(reminder_id):
                     fired += 1
+                    REMINDERS_FIRED.inc()
             if len(due) < _BATCH:
                 return fired
 
