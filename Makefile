@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean bench
 
 install: $(STAMP)
 
@@ -36,6 +36,11 @@ test: lint
 		[ -n "$$TEST_DATABASE_URL" ] || echo "*** PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL tests are SKIPPED ***"; \
 		$(BIN)/python -m pytest $(PYTEST_ARGS); \
 	fi
+
+# Benchmarks of the real server against a fake Slack (bench/run.py): prints the table and
+# writes bench/results.md. QUICK=1: smaller sizes, SQLite only, under two minutes.
+bench: install
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

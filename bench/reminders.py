@@ -40,8 +40,8 @@ class ReminderResult:
     fired: int
     lateness: list[float]
     """Of the fired ones."""
-    unfired_bound: float
-    """The least lateness any reminder still pending at the end already had."""
+    unfired: list[float]
+    """How late each one still pending at the end already was: a lower bound."""
     duplicates: int
     sweeps: int
     sweep_seconds: float
@@ -50,12 +50,13 @@ class ReminderResult:
     """From the first due time (or the server's start) until the last one fired."""
     peak_rss_mib: float
 
-    def pct(self, q: float) -> float:
-        """Over every reminder: infinity when the rank falls among those never fired."""
-        rank = math.ceil(q / 100 * self.reminders)
-        if rank > len(self.lateness):
-            return math.inf
-        return sorted(self.lateness)[max(rank, 1) - 1]
+    def pct(self, q: float) -> tuple[float, bool]:
+        """The q-th percentile over every reminder, and whether it is only a lower bound (it
+        falls on one never fired)."""
+        ranked = sorted([(v, False) for v in self.lateness] + [(v, True) for v in self.unfired])
+        if not ranked:
+            return math.nan, False
+        return ranked[min(len(ranked), max(1, math.ceil(q / 100 * len(ranked)))) - 1]
 
 
 async def seed(
@@ -193,7 +194,7 @@ async def watch(
         reminders=len(rows),
         fired=len(fired_at),
         lateness=lateness,
-        unfired_bound=min(unfired, default=math.nan),
+        unfired=unfired,
         duplicates=sum(count - 1 for _, count in reminded),
         sweeps=int(after.get(f"{sweeps}_count", 0)),
         sweep_seconds=after.get(f"{sweeps}_sum", 0),

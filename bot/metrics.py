@@ -23,7 +23,7 @@ OUTBOX_DELIVERED = Counter(
 )
 REMINDER_SWEEP_SECONDS = Histogram(
     "crisisbot_reminder_sweep_seconds",
-    "Time one reminder sweep spent finding and firing what was due (nearly all of it database)",
+    "One round of the reminder sweep: finding up to 200 due reminders and firing them",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
 REMINDERS_FIRED = Counter("crisisbot_reminders_fired_total", "Reminders fired by the sweep")

@@ -37,15 +37,15 @@ class ReminderSweeper(WakeableLoop):
         self.ctx = ctx
 
     async def tick(self) -> None:
-        # Timed only when there was something to fire: idle ticks would bury the real sweeps.
-        started = time.perf_counter()
-        if await self.sweep():
-            REMINDER_SWEEP_SECONDS.observe(time.perf_counter() - started)
+        await self.sweep()
 
     async def sweep(self) -> int:
         """Fire everything due now; returns how many fired."""
         fired = 0
         while True:
+            # Each round is timed on its own: a sweep that falls behind never ends, and idle
+            # ticks that find nothing would bury the rounds that fire something.
+            started = time.perf_counter()
             due = await self._due_ids()
             if not due:
                 return fired
@@ -53,6 +53,7 @@ class ReminderSweeper(WakeableLoop):
                 if await self._fire_one(reminder_id):
                     fired += 1
                     REMINDERS_FIRED.inc()
+            REMINDER_SWEEP_SECONDS.observe(time.perf_counter() - started)
             if len(due) < _BATCH:
                 return fired
 
