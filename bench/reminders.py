@@ -177,8 +177,7 @@ async def watch(
             )
         ).all()
     end = datetime.now(UTC)
-    # Those already overdue at the start count from the start; a sweep may fire them a
-    # moment before the server answers /healthz.
+    # Those already overdue at the start count from the start.
     lateness = [
         max(0.0, (fired - max(due, start)).total_seconds())
         for due, fired in rows

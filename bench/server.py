@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -83,6 +84,7 @@ class Server:
         # The working directory holds no .env, so a developer's settings cannot leak in.
         self.workdir = workdir
         self.process: asyncio.subprocess.Process | None = None
+        self.spawned_at = datetime.now(UTC)
 
     @classmethod
     def crisisbot(cls, database_url: str, slack_api_url: str, workdir: Path, **env: str) -> Server:
@@ -109,6 +111,7 @@ class Server:
         return cls(command, port, workdir, {"PYTHONPATH": str(Path(__file__).parent.parent)})
 
     async def start(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+        self.spawned_at = datetime.now(UTC)
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *self.command, env=self.env, cwd=self.workdir, stdout=log, stderr=log
