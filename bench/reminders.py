@@ -51,12 +51,13 @@ class ReminderResult:
     peak_rss_mib: float
 
     def pct(self, q: float) -> tuple[float, bool]:
-        """The q-th percentile over every reminder, and whether it is only a lower bound (it
-        falls on one never fired)."""
-        ranked = sorted([(v, False) for v in self.lateness] + [(v, True) for v in self.unfired])
+        """The q-th percentile over every reminder, and whether it is only a lower bound:
+        while some never fired, each percentile may still grow."""
+        ranked = sorted([*self.lateness, *self.unfired])
         if not ranked:
             return math.nan, False
-        return ranked[min(len(ranked), max(1, math.ceil(q / 100 * len(ranked)))) - 1]
+        rank = min(len(ranked), max(1, math.ceil(q / 100 * len(ranked))))
+        return ranked[rank - 1], bool(self.unfired)
 
 
 async def seed(

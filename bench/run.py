@@ -71,6 +71,7 @@ QUICK = Sizes(
     500,
     1.0,
     batch=intake.Shape(concurrency=2, batch=50),
+    reminder_margin=3.0,
 )
 # The smoke run checks the harness, not the bot: a short SUMMARY_INTERVAL keeps it fast.
 SMOKE = Sizes(
@@ -302,9 +303,11 @@ class Bench:
                     self.say(f"{db}: reminders due over {secs(sizes.reminder_spread)}")
                     last_due = (first_due + spread - ready).total_seconds()
                     wait_until = time.monotonic() + last_due + sizes.reminder_wait
-                    return await reminders.watch(
+                    result = await reminders.watch(
                         "at scale", server, database, ids, seeded_at, first_due, wait_until
                     )
+                    await server.kill()
+                    return result
         finally:
             await database.dispose()
 
@@ -341,7 +344,7 @@ class Bench:
         missing = result.reminders - result.fired
         p99, p99_bound = result.pct(99)
         value = " / ".join(
-            (">" if bound else "") + secs(figure)
+            ("≥ " if bound else "") + secs(figure)
             for figure, bound in (result.pct(50), (p99, p99_bound), result.pct(100))
         )
         if missing:
