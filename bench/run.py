@@ -187,7 +187,7 @@ class Bench:
         ratio = load.rate / bare.rate if bare.rate else math.nan
         unit = "1 alert" if shape.batch == 1 else f"{shape.batch} alerts"
         errors = sum(n for status, n in load.statuses.items() if status != 202)
-        value = f"{per_s(load.rate)}, p99 {ms(load.pct(99))}, {ratio:.1%} of bare"
+        value = f"{per_s(load.rate)}, p99 {ms(load.pct(99))}, {ratio:.2%} of bare"
         if errors:
             value += f", {errors} errors"
         self.table.add(
