@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,24 +29,21 @@ OUT = Path(__file__).resolve().parent / "profiles"
 _TOP = 40
 
 
-async def _intake(server: Server, fake: RateLimitedSlack, db: Database) -> None:
+async def _intake(server: Server, fake: RateLimitedSlack, db: Database, ids: list[int]) -> None:
     await intake.measure(server.url, "new crises", intake.Shape(32, 1), 15.0)
 
 
-async def _ack(server: Server, fake: RateLimitedSlack, db: Database) -> None:
+async def _ack(server: Server, fake: RateLimitedSlack, db: Database, ids: list[int]) -> None:
     await ack.run(server.url, fake, senders=50, per_sender=20)
 
 
-async def _reminders(server: Server, fake: RateLimitedSlack, db: Database) -> None:
-    ids = _seeded[id(db)]
+async def _reminders(server: Server, fake: RateLimitedSlack, db: Database, ids: list[int]) -> None:
     now = datetime.now(UTC)
-    await reminders.watch(
-        "profile", server, db, ids, now, now, asyncio.get_running_loop().time() + 60
-    )
+    await reminders.watch(server, db, ids, now, now, time.monotonic() + 60)
 
 
-_seeded: dict[int, list[int]] = {}
 SCENARIOS = {"intake": _intake, "ack": _ack, "reminders": _reminders}
+OVERDUE = 2000
 
 
 async def profile(name: str, backend: str, workdir: Path) -> Path:
@@ -55,10 +53,11 @@ async def profile(name: str, backend: str, workdir: Path) -> Path:
     try:
         await upgrade_to_head(database)
         async with RateLimitedSlack() as fake:
+            ids: list[int] = []
             if name == "reminders":
                 now = datetime.now(UTC)
-                _seeded[id(database)] = await reminders.seed(
-                    database, fake, 2000, now - timedelta(minutes=10), timedelta(minutes=9), now
+                ids = await reminders.seed(
+                    database, fake, OVERDUE, now - timedelta(minutes=10), timedelta(minutes=9), now
                 )
             server = Server.crisisbot(url, fake.base_url, workdir)
             server.command = [
@@ -74,7 +73,7 @@ async def profile(name: str, backend: str, workdir: Path) -> Path:
                 "serve",
             ]
             async with server:
-                await SCENARIOS[name](server, fake, database)
+                await SCENARIOS[name](server, fake, database, ids)
     finally:
         await database.dispose()
     session = Session.load(session_path)

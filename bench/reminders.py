@@ -35,7 +35,6 @@ _CHUNK = 5000
 
 @dataclass
 class ReminderResult:
-    label: str
     reminders: int
     fired: int
     lateness: list[float]
@@ -138,7 +137,6 @@ async def seed(
 
 
 async def watch(
-    label: str,
     server: Server,
     db: Database,
     ids: list[int],
@@ -190,7 +188,6 @@ async def watch(
     # Each phase has a server process of its own, so its metrics count that phase only.
     sweeps = "crisisbot_reminder_sweep_seconds"
     return ReminderResult(
-        label=label,
         reminders=len(rows),
         fired=len(fired_at),
         lateness=lateness,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench import ack, classify, intake, reminders, storm
 from bench.fake import RateLimitedSlack
+from bench.load import percentile
 from bench.report import ROOT, Table, document, machine
 from bench.server import Server, fresh_database, postgresql_answers
 from bot.migrations import upgrade_to_head
@@ -175,7 +176,7 @@ class Bench:
             "1 ack latency",
             f"{result.kind}: ephemeral answer p50 / p99 (answered)",
             column,
-            f"{ms(_pct(result.answers, 50))} / {ms(_pct(result.answers, 99))} "
+            f"{ms(percentile(result.answers, 50))} / {ms(percentile(result.answers, 99))} "
             f"({answered}/{result.expected})",
         )
 
@@ -304,7 +305,7 @@ class Bench:
                     last_due = (first_due + spread - ready).total_seconds()
                     wait_until = time.monotonic() + last_due + sizes.reminder_wait
                     result = await reminders.watch(
-                        "at scale", server, database, ids, seeded_at, first_due, wait_until
+                        server, database, ids, seeded_at, first_due, wait_until
                     )
                     await server.kill()
                     return result
@@ -334,7 +335,7 @@ class Bench:
                     # From the process's start: the sweep begins before /healthz answers.
                     wait_until = time.monotonic() + sizes.overdue_wait
                     return await reminders.watch(
-                        "restart", server, database, ids, seeded_at, server.spawned_at, wait_until
+                        server, database, ids, seeded_at, server.spawned_at, wait_until
                     )
         finally:
             await database.dispose()
@@ -408,12 +409,6 @@ class Bench:
 
 
 _COLUMN = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-
-
-def _pct(values: list[float], q: float) -> float:
-    from bench.load import percentile
-
-    return percentile(values, q)
 
 
 def main(argv: list[str] | None = None) -> None:
