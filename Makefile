@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint format clean browser teams-package
+.PHONY: install run test lint format clean browser teams-package bench
 
 install: $(STAMP)
 
@@ -64,6 +64,11 @@ teams-package:
 	cd $(TEAMS_PACKAGE_DIR)/teams && rm -f ../crisisbot-teams.zip && \
 		$(PYTHON) -m zipfile -c ../crisisbot-teams.zip manifest.json color.png outline.png
 	@echo "$(TEAMS_PACKAGE_DIR)/crisisbot-teams.zip"
+
+# Benchmarks of the real server against a fake Slack (bench/run.py): prints the table and
+# writes bench/results.md. QUICK=1: smaller sizes, SQLite only, under two minutes.
+bench: install
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

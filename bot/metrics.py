@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 
 ALERTS_RECEIVED = Counter(
     "crisisbot_alerts_received_total", "Alerts accepted, by intake outcome", ["status"]
@@ -21,3 +21,9 @@ OUTBOX_DELIVERED = Counter(
     "Outbox messages delivered, by platform and kind",
     ["platform", "kind"],
 )
+REMINDER_SWEEP_SECONDS = Histogram(
+    "crisisbot_reminder_sweep_seconds",
+    "One round of the reminder sweep: finding up to 200 due reminders and firing them",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+REMINDERS_FIRED = Counter("crisisbot_reminders_fired_total", "Reminders fired by the sweep")

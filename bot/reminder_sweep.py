@@ -9,6 +9,7 @@ the same reminder waits for the lock and then finds it fired.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import structlog
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from bot import crises, crisis_flow
 from bot.context import CoreContext
+from bot.metrics import REMINDER_SWEEP_SECONDS, REMINDERS_FIRED
 from bot.wakeable import WakeableLoop
 from models import Reminder, ReminderStatus
 
@@ -41,12 +43,17 @@ class ReminderSweeper(WakeableLoop):
         """Fire everything due now; returns how many fired."""
         fired = 0
         while True:
+            # Each round is timed on its own: a sweep that falls behind never ends, and idle
+            # ticks that find nothing would bury the rounds that fire something.
+            started = time.perf_counter()
             due = await self._due_ids()
             if not due:
                 return fired
             for reminder_id in due:
                 if await self._fire_one(reminder_id):
                     fired += 1
+                    REMINDERS_FIRED.inc()
+            REMINDER_SWEEP_SECONDS.observe(time.perf_counter() - started)
             if len(due) < _BATCH:
                 return fired
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the real server against a fake Slack: `make bench` (see run.py)."""
