@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-from bot import brand_channels
+from bot import brand_channels, platform_posts
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
@@ -128,7 +128,7 @@ class SlackDeliverer:
             text=root_fallback(loaded.crisis, loaded.renderer),
             blocks=root_blocks(loaded.crisis, loaded.facts, loaded.renderer),
         )
-        await self._remember(loaded.crisis.id, ROOT, channel, ts)
+        await platform_posts.remember(self.ctx, PLATFORM, loaded.crisis.id, ROOT, channel, ts)
 
     async def _post(
         self, outbox_row: OutboxMessage, channel: str, thread_ts: str | None, **content: object
@@ -189,19 +189,6 @@ class SlackDeliverer:
                 return configured[crisis.brand_key]
         return self.ctx.settings.crisis_channel
 
-    async def _remember(self, crisis_id: int, kind: str, channel: str, ts: str) -> None:
-        async with self.ctx.db.transaction() as session:
-            session.add(
-                PlatformPost(
-                    crisis_id=crisis_id,
-                    platform=PLATFORM,
-                    kind=kind,
-                    channel=channel,
-                    message_ref=ts,
-                    posted_at=self.ctx.clock.now(),
-                )
-            )
-
     async def _update_root(self, crisis_id: int) -> None:
         loaded = await self._load(crisis_id)
         root = loaded.posts.get(ROOT)
@@ -258,7 +245,7 @@ class SlackDeliverer:
         if root is None:
             raise RetryLater("the root message is not posted yet")
         ts = await self._post(outbox_row, root.channel, root.message_ref, text=text, blocks=blocks)
-        await self._remember(loaded.crisis.id, kind, root.channel, ts)
+        await platform_posts.remember(self.ctx, PLATFORM, loaded.crisis.id, kind, root.channel, ts)
 
     async def _post_in_thread(self, outbox_row: OutboxMessage) -> None:
         crisis_id = outbox_row.crisis_id or 0

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import aiohttp
 from sqlalchemy import select
 
-from bot import brand_channels, roster
+from bot import brand_channels, platform_posts, roster
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
@@ -135,20 +135,7 @@ class TeamsDeliverer:
         )
         # Recorded before anything else about the crisis is sent: every later message is a
         # reply in this thread.
-        await self._remember(crisis_id, ROOT, thread, activity_id)
-
-    async def _remember(self, crisis_id: int, kind: str, thread: str, activity_id: str) -> None:
-        async with self.ctx.db.transaction() as session:
-            session.add(
-                PlatformPost(
-                    crisis_id=crisis_id,
-                    platform=PLATFORM,
-                    kind=kind,
-                    channel=thread,
-                    message_ref=activity_id,
-                    posted_at=self.ctx.clock.now(),
-                )
-            )
+        await platform_posts.remember(self.ctx, PLATFORM, crisis_id, ROOT, thread, activity_id)
 
     async def _update_root(self, crisis_id: int) -> None:
         loaded = await self._load(crisis_id)
@@ -189,7 +176,9 @@ class TeamsDeliverer:
         activity_id = await self._call(
             root.channel, self.connector.send(service_url, root.channel, activity)
         )
-        await self._remember(loaded.crisis.id, kind, root.channel, activity_id)
+        await platform_posts.remember(
+            self.ctx, PLATFORM, loaded.crisis.id, kind, root.channel, activity_id
+        )
 
     async def _edit(self, post: PlatformPost, activity: JsonDict) -> None:
         service_url = await self._service_url(post.channel)
