@@ -14,7 +14,8 @@ from bot import outbox, reminders, roster, timeline
 from bot.actors import BOT, Actor
 from bot.context import CoreContext
 from bot.errors import NotFound
-from bot.messages import Message, code_ref, member_ref
+from bot.messages import Message, code_ref, duration_ref, member_ref, time_ref
+from bot.playbook import STEPS
 from models import Alert, Crisis, CrisisStatus, PlaybookTick, ReminderKind, RosterMember
 
 
@@ -54,6 +55,31 @@ async def facts(session: AsyncSession, crisis_id: int) -> CrisisFacts:
         select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis_id)
     )
     return CrisisFacts(reminder.due_at if reminder else None, frozenset(steps.all()))
+
+
+def status_line(crisis: Crisis, crisis_facts: CrisisFacts) -> list[Message]:
+    """The root message's last line, in parts each platform joins: when it opened, the
+    playbook's progress, then the figures once closed or the next reminder."""
+    parts = [
+        Message("root.opened", {"at": time_ref(crisis.opened_at)}),
+        Message("root.progress", {"done": len(crisis_facts.steps_done), "total": len(STEPS)}),
+    ]
+    if crisis.crisis_status is CrisisStatus.closed and crisis.closed_at:
+        to_ack = crisis.acknowledged_at - crisis.opened_at if crisis.acknowledged_at else None
+        parts.append(
+            Message(
+                "root.closed_times",
+                {
+                    "to_ack": duration_ref(to_ack.total_seconds() if to_ack else -1),
+                    "to_resolve": duration_ref(
+                        (crisis.closed_at - crisis.opened_at).total_seconds()
+                    ),
+                },
+            )
+        )
+    elif crisis_facts.next_reminder is not None:
+        parts.append(Message("root.next_reminder", {"at": time_ref(crisis_facts.next_reminder)}))
+    return parts
 
 
 async def changed(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:

@@ -25,12 +25,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.categories import Category
-from bot.crises import CrisisFacts, StormSummary
+from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
-from bot.messages import choice_ref, duration_ref, link_ref, member_ref, time_ref
+from bot.messages import choice_ref, link_ref, member_ref
 from bot.playbook import STEPS, Remedy, remedies_for
 from handlers.slack.text import EXCERPT, Renderer, escape, excerpt
-from models import Alert, Crisis, CrisisStatus
+from models import Alert, Crisis
 
 ACK, REASSIGN, RESOLVE, CONFIRM, SNOOZE, PLAYBOOK, CATEGORY = (
     "crisis_ack",
@@ -91,29 +91,6 @@ def _author(crisis: Crisis, r: Renderer) -> str:
     return text
 
 
-def _status_line(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> str:
-    parts = [r.t("root.opened", at=r.value(time_ref(crisis.opened_at)))]
-    parts.append(r.t("root.progress", done=len(facts.steps_done), total=len(STEPS)))
-    if crisis.crisis_status is CrisisStatus.closed and crisis.closed_at:
-        to_ack = (
-            (crisis.acknowledged_at - crisis.opened_at).total_seconds()
-            if crisis.acknowledged_at
-            else -1
-        )
-        parts.append(
-            r.t(
-                "root.closed_times",
-                to_ack=r.value(duration_ref(to_ack)),
-                to_resolve=r.value(
-                    duration_ref((crisis.closed_at - crisis.opened_at).total_seconds())
-                ),
-            )
-        )
-    elif facts.next_reminder is not None:
-        parts.append(r.t("root.next_reminder", at=r.value(time_ref(facts.next_reminder))))
-    return " · ".join(parts)
-
-
 def _quote(text: str, budget: int) -> str:
     """The post's excerpt as a quote of at most `budget` characters: escaping can make it
     five times longer, so the excerpt shrinks until it fits."""
@@ -162,7 +139,13 @@ def root_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dict[st
                 field("root.alerts", str(crisis.alert_count)),
             ]
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=_status_line(crisis, facts, r))]),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=" · ".join(r.render(part) for part in status_line(crisis, facts))
+                )
+            ]
+        ),
         ActionsBlock(block_id=ACTIONS_BLOCK, elements=_controls(crisis, r)),
     ]
     return [block.to_dict() for block in blocks]

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.crises import CrisisFacts, StormSummary
+from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
-from bot.messages import choice_ref, duration_ref, link_ref, member_ref, time_ref
+from bot.messages import choice_ref, link_ref, member_ref
 from bot.playbook import STEPS, Remedy, remedies_for
 from handlers.teams.text import Renderer, escape, excerpt
-from models import Alert, Crisis, CrisisStatus, RosterMember
+from models import Alert, Crisis, RosterMember
 
 JsonDict = dict[str, Any]
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -108,28 +108,6 @@ def _author(crisis: Crisis, r: Renderer) -> str:
     return text
 
 
-def _status_line(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> str:
-    parts = [r.t("root.opened", at=r.value(time_ref(crisis.opened_at)))]
-    parts.append(r.t("root.progress", done=len(facts.steps_done), total=len(STEPS)))
-    if crisis.crisis_status is CrisisStatus.closed and crisis.closed_at:
-        to_ack = (
-            (crisis.acknowledged_at - crisis.opened_at).total_seconds()
-            if crisis.acknowledged_at
-            else -1
-        )
-        to_resolve = (crisis.closed_at - crisis.opened_at).total_seconds()
-        parts.append(
-            r.t(
-                "root.closed_times",
-                to_ack=r.value(duration_ref(to_ack)),
-                to_resolve=r.value(duration_ref(to_resolve)),
-            )
-        )
-    elif facts.next_reminder is not None:
-        parts.append(r.t("root.next_reminder", at=r.value(time_ref(facts.next_reminder))))
-    return " · ".join(parts)
-
-
 def root_card(
     crisis: Crisis, facts: CrisisFacts, seniors: list[RosterMember], r: Renderer
 ) -> JsonDict:
@@ -161,7 +139,11 @@ def root_card(
         },
         # Outside the FactSet: Teams makes `<at>` mentions live in TextBlocks.
         _text(f"**{r.t('root.owner')}:** {owner}"),
-        _text(_status_line(crisis, facts, r), size="Small", isSubtle=True),
+        _text(
+            " · ".join(r.render(part) for part in status_line(crisis, facts)),
+            size="Small",
+            isSubtle=True,
+        ),
     ]
     return _card(body, _controls(crisis, seniors, r), r)
 
