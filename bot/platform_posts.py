@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import CoreContext
 from models import PlatformPost
+
+
+async def of_crisis(
+    session: AsyncSession, crisis_id: int, platform: str
+) -> dict[str, PlatformPost]:
+    """What a platform has posted for a crisis, by kind (root, playbook, summary)."""
+    rows = await session.scalars(
+        select(PlatformPost).where(
+            PlatformPost.crisis_id == crisis_id, PlatformPost.platform == platform
+        )
+    )
+    return {post.kind: post for post in rows.all()}
 
 
 async def remember(

@@ -8,7 +8,6 @@ from datetime import timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
 
 from bot import brand_channels, platform_posts
 from bot.context import CoreContext
@@ -104,12 +103,7 @@ class SlackDeliverer:
             crisis = await session.get(Crisis, crisis_id)
             if crisis is None:
                 raise Undeliverable(f"crisis {crisis_id} does not exist")
-            rows = await session.scalars(
-                select(PlatformPost).where(
-                    PlatformPost.crisis_id == crisis_id, PlatformPost.platform == PLATFORM
-                )
-            )
-            posts = {post.kind: post for post in rows.all()}
+            posts = await platform_posts.of_crisis(session, crisis_id, PLATFORM)
             members = await members_by_id(session, root_members(crisis))
             crisis_facts = await facts(session, crisis_id)
         return _Loaded(crisis, posts, crisis_facts, Renderer(self.ctx.settings.language, members))
@@ -251,13 +245,7 @@ class SlackDeliverer:
         crisis_id = outbox_row.crisis_id or 0
         message = Message.from_json(outbox_row.data)
         async with self.ctx.db.sessions() as session:
-            post = await session.scalar(
-                select(PlatformPost).where(
-                    PlatformPost.crisis_id == crisis_id,
-                    PlatformPost.platform == PLATFORM,
-                    PlatformPost.kind == ROOT,
-                )
-            )
+            post = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
             renderer = await Renderer.load(session, self.ctx.settings.language, [message])
         if post is None:
             raise RetryLater("the root message is not posted yet")

@@ -84,12 +84,7 @@ class TeamsDeliverer:
             crisis = await session.get(Crisis, crisis_id)
             if crisis is None:
                 raise Undeliverable(f"crisis {crisis_id} does not exist")
-            rows = await session.scalars(
-                select(PlatformPost).where(
-                    PlatformPost.crisis_id == crisis_id, PlatformPost.platform == PLATFORM
-                )
-            )
-            posts = {post.kind: post for post in rows.all()}
+            posts = await platform_posts.of_crisis(session, crisis_id, PLATFORM)
             members = await members_by_id(session, [crisis.owner_id] if crisis.owner_id else [])
             seniors = [m for m in await roster.active_members(session) if m.roster_level.can_own]
             crisis_facts = await facts(session, crisis_id)
@@ -191,13 +186,7 @@ class TeamsDeliverer:
         crisis_id = outbox_row.crisis_id or 0
         message = Message.from_json(outbox_row.data)
         async with self.ctx.db.sessions() as session:
-            root = await session.scalar(
-                select(PlatformPost).where(
-                    PlatformPost.crisis_id == crisis_id,
-                    PlatformPost.platform == PLATFORM,
-                    PlatformPost.kind == ROOT,
-                )
-            )
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
             renderer = await Renderer.load(session, self.ctx.settings.language, [message])
         if root is None:
             raise RetryLater("the crisis card is not posted yet")
