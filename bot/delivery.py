@@ -79,6 +79,8 @@ class DeliveryWorker(WakeableLoop):
                 return sent
             progress = False
             for head_id in heads:
+                if self.stopping:
+                    return sent
                 message = await self._claim(head_id)
                 if message is None:
                     continue

@@ -50,6 +50,9 @@ class ReminderSweeper(WakeableLoop):
             if not due:
                 return fired
             for reminder_id in due:
+                if self.stopping:
+                    # What is left stays pending and fires after the restart.
+                    return fired
                 if await self._fire_one(reminder_id):
                     fired += 1
                     REMINDERS_FIRED.inc()

@@ -26,6 +26,11 @@ class WakeableLoop:
         """One round of work: do everything that is due now."""
         raise NotImplementedError
 
+    @property
+    def stopping(self) -> bool:
+        """Asked to stop: a long round should end after its current transaction."""
+        return self._stopping
+
     def wake(self) -> None:
         self._wake.set()
 

@@ -417,3 +417,25 @@ async def test_reminders_do_not_pile_up_while_the_last_one_is_undelivered(
     # The chase goes on: the next reminder is scheduled.
     reminder = await pending(loop_ctx)
     assert reminder is not None and reminder.due_at == clock.now() + INTERVAL
+
+
+async def test_a_sweep_asked_to_stop_ends_after_the_reminder_it_is_firing(
+    loop_ctx: CoreContext, clock: FixedClock
+) -> None:
+    await members(loop_ctx, (ANNA, RosterLevel.senior), (BART, RosterLevel.senior))
+    for n in range(3):
+        await open_crisis(loop_ctx, n)
+    clock.advance(ACK_TIMEOUT)
+
+    class StoppedMidRound(ReminderSweeper):
+        async def _fire_one(self, reminder_id: int) -> bool:
+            fired = await super()._fire_one(reminder_id)
+            await self.stop()  # as on SIGTERM, while the round is under way
+            return fired
+
+    assert await StoppedMidRound(loop_ctx).sweep() == 1
+    # The rest stayed pending and fire after the restart, once each: every crisis went to
+    # its other senior exactly once.
+    assert await ReminderSweeper(loop_ctx).sweep() == 2
+    for number in (1, 2, 3):
+        assert (await kinds(loop_ctx, number)).count("owner_assigned") == 2
