@@ -139,7 +139,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "; mam$ ~1 dosc$|dosyc$; z$ takim$ podejsciem$; with$ that$|this$ attitude$"
             "; chce|chcemy|want$|prosze$ ~2 zwrot|refund; zwrot$|zwrotu$ ~1 pieniedzy$|kasy$"
             "|srodkow$; sick$|fed$|tired$ ~1 of$|up$; jakis$|jakies$ zart$; to$ zart$"
-            "; kiedys$ ~2 lepiej$|lepsz; used$ to$ be$ better$|good$"
+            "; kiedys$ ~2 lepiej$|lepsz|lepsi$; used$ to$ be$ better$|good$"
         ),
     ),
     (
@@ -166,7 +166,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "nie$|not$|doesnt$|dont$|didnt$|wont$|isnt$|nikt$|nobody$|noone$|never$|hasnt$"
             "|havent$|still$|przestal|przestala|stopped$ ~2 dziala|work|working$|arrived$|doszl"
             "|dotarl|przyszl|przyszed|odpisuj|odpisal|odbier|odpowiad|odpowie|respond|reply"
-            "|replied$|answer|ladowac|wlacza|dostal|received$|receive$|get$|got$|dispatched$"
+            "|replied$|answer|ladowac|wlacza|dostal|received$|receive$|get$|got$|dispatched$|pomoz"
             "|shipped$|sent$|wyslan|czyta|read$|care$|help|pomag|pomog|wie$|knows$"
             "; no$|zero$|brak$|bez$ ~1 odpowiedz|reply|response|answer|kontakt|contact|info$"
             "|informacji$|update|odzewu$|reakcji$; cisza$; silence$; crickets$; ghost; ignor"
@@ -212,9 +212,12 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|stuck$|awari|outage|smashed$|cieknie|leak|cold$|zimn|rozmiekl|wysypk|rash$"
             "|blisters$|poisoning$|zatrucie$|mechaci|pilling$|fell$|padla$|padl$|cieknie"
             "|porysowan|scratched$|brud|dirty$|stained$|wrong$|zla$|zly$|zle$|pomyl|mistake"
-            "|nowhere$|bug$|glitch|rip$|hidden$|ukryt|twice$|dwa$ razy|podwojn|overcharg"
+            "|nowhere$|bug$|glitch|rip$|hidden$|ukryt|twice$|podwojn|overcharg"
             "|uzywany$|used$|odrzuc|odmow|reject|denied|refus|pobral|pobrali|pobrano|charged$"
             "|billed$|unresolved$|nierozwiaz|nierozpatrz|spadl$|spadla$|spadlo$|downhill$"
+            "|koszmar|nightmare|wiesza|zawiesza|freez|odpadl|odklej|brakuj|brakowa|wgniec|zbit"
+            "|zgniec|dented$|crushed$|stale$|rotten$|zgnil|czerstw|nieswiez|died$|spam"
+            "|podwyzk|podwyzsz|podniesien|podniesli|podnosicie|potracil"
         ),
     ),
     (
@@ -224,6 +227,11 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "niezgodn; not$ as$ described$|advertised$|pictured$|shown$; nothing$ like$"
             "; bez$|without$ ~1 slowa$|uprzedzenia$|pytania$|powodu$|telling$|notice$|warning$"
             "|asking$|explanation$|reason$|informacji$|zgody$|consent$|podania$"
+            "; brak$ slow$; no$ words$; speechless$; jak$ mozna$ tak$; how$ dare$"
+            "; przestancie|stop$ ~2 spam|wysyl|dzwon|send|call|charg|pobiera"
+            "; why$ do$ you$ keep$; you$ keep$ ~1 cancel|losing|sending|charging|getting"
+            "; price$|prices$ ~2 increase|hike|up$|rise|went$; fell$|came$ off$|apart$"
+            "; tasted$|smelled$|smells$|tastes$ off$; hit$ my$ car$"
         ),
     ),
     (
@@ -234,7 +242,8 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "; second$ ~1 time$; znowu$; znow$; again$; another$; po$ raz$; jak$ zwykle$"
             "; as$ usual$|always$; 2|3|4|5|6|dwa$|trzy$|cztery$|piec$|kilka$|several$|multiple$"
             "|two$|three$|four$|five$ ~1 razy$|raz$|times$; twice$; dalej|nadal|wciaz|ciagle"
-            "|still$ ~1 to$|the$ samo$|same$; co$ jest$ grane$; co$ sie$ dzieje$; whats$|what$"
+            "|still$ ~1 to$|the$ samo$|same$; co$ jest$ grane$; co$ sie$ dzieje$"
+            "; co$ wy$ robicie$; what$ are$ you$ doing$; whats$|what$"
             " ~1 going$ on$|happening$; what$ the$ hell$|heck$|fuck$; seriously$; serio$; halo$"
             "; hello$; ogarnijcie|ogarnac|ogarnij; sort$ it$ out$; do$ better$; fix$ it$"
             "; get$ it$ together$; really$; naprawde$"
@@ -249,6 +258,8 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|hours$|dni$|days$; its$|been$|minal|minelo|minely|mija ~2 tydz|tygod|miesiac|week"
             "|month|days$|dni$|dzien$; still$ no$|not$|nothing$|hasnt$|havent$; nadal$|dalej$"
             "|wciaz$|ciagle$ ~1 nie$|nic$|brak$|bez$; took$ ~1 weeks$|months$|forever$|ages$"
+            "; juz$|od$|przez$|for$|over$ ~1 1|2|3|4|5|6|7|8|9|10|dwa|trzy|cztery|piec|two$"
+            "|three$|four$|five$|several$|kilka ~1 tygod|tydz|miesi|week|month|dni$|days$"
         ),
     ),
     (
