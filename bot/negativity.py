@@ -76,7 +76,9 @@ _ALL_WELL = _phrase(
 
 # Phrases that hold a complaint word but complain about nobody: they are taken out unscored.
 _HARMLESS = _phrase(
-    "by$ mistake$|accident$; przez$ pomylke$; omylkowo$; przypadkiem$; i$|ja$ ordered$|zamowil"
+    "by$ mistake$|accident$; przez$ pomylke$; omylkowo$; przypadkiem$; pomylilam$; pomylilem$"
+    "; my$ bad$|mistake$; sorry$|przepraszam$|oops$|ups$ ~3 wrong|pomyl|zly$|zle$|zla$"
+    "; i$|ja$ ordered$|zamowil"
     "|zamowilam|zamowilem|wybral|wybralam|wybralem|picked$|chose$ ~2 wrong$|zly$|zla$|zle$"
 )
 
@@ -107,7 +109,9 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
     (
         3.0,
         "harsh words",
-        _unnegated(
+        _phrase("do$ bani$|dupy$|kitu$|niczego$; bs$; bullshit$; a$ mess$")
+        + "|"
+        + _unnegated(
             "masakr|porazk|zenad|zenua|zenuj|dno$|dnem$|tragedi|tragiczn|skandal|kpina$|kpiny$"
             "|kpin$|oszus|oszuk|zlodziej|zlodzie|scam|fraud|naciag|beznadziej|fatal|okropn"
             "|najgorsz|badziew|szajs|syf$|gowno|gowna$|chujow|wkurw|wkurz|wscieka|wsciekl"
@@ -119,8 +123,11 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|hated$|furious|angry|disappoint|unacceptable|ridiculous|outrage|incompetent"
             "|clowns$|cyrk$|parodi|absurd|frustrat|wtf$|ffs$|smh$|lousy|dreadful|appalling"
             "|shocking|poor$|misleading|wprowadza|klamc|klamst|liars$|lied$|lying$|cheat"
-            "|stolen$|ukradl|ukradli|rude$|rudely$|embarrass|unbelievable|bad$|badly$|worse$"
+            "|stolen$|ukradl|ukradli|horrend|rude$|rudely$|embarrass|unbelievable|bad$|badly$|worse$"
             "|gorzej$|gorsz|pogorsz|yuck$|gross$|ew$|eww$|ruined$|ruin$|zniszcz|classy$|joke$"
+            "|slab|szok$|szokuj|kompromit|zal$|przykr|chlam|bezuzyteczn|nieprofesjonal|fuming"
+            "|livid|gutted|appalled|dire$|abysmal|atrocious|shambles|hopeless|unhappy|dissatisf"
+            "|upset$|annoy|beware|unprofessional|unreliable|niesolidn|nierzetel|irytuj|wkurzaj"
         ),
     ),
     (
@@ -147,7 +154,18 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
         "how much longer",
         _phrase(
             "ile$ ~1 mozna$|jeszcze$|razy$; jak$ dlugo$ jeszcze$|mam$|mamy$|to$|bedzie$"
-            "; how$ much$ longer$; how$ many$ more$|times$; how$ long$ ~2 still$|more$|wait$"
+            "; how$ much$ longer$ ~3 wait|czekac|take|have$|do$|will$; how$ many$ more$|times$"
+            "; how$ long$ ~2 still$|more$|wait$; w$ koncu$|wreszcie$|finally$|ever$ ~3 odpisze"
+            "|odpowie|odezwie|odbierze|oddzwoni|answer|reply|respond|call$|get$ back$"
+        ),
+    ),
+    (
+        2.5,
+        "chasing",
+        _phrase(
+            "anyone$|anybody$|someone$|ktos$|nikt$ ~3 answer|reply|respond|odpisze|odpowie"
+            "|odezwie|odbierze|oddzwoni; please$|prosze$|pls$|plz$ ~1 reply|respond|answer"
+            "|odpis|odpowiedz|odezw|oddzwon|contact|kontakt|sort|fix"
         ),
     ),
     (
@@ -167,6 +185,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|havent$|still$|przestal|przestala|stopped$ ~2 dziala|work|working$|arrived$|doszl"
             "|dotarl|przyszl|przyszed|odpisuj|odpisal|odbier|odpowiad|odpowie|respond|reply"
             "|replied$|answer|ladowac|wlacza|dostal|received$|receive$|get$|got$|dispatched$|pomoz"
+            "|przyjech|przyjecha|przywiozl|przywiezli|came$|showed$|turned$|dojechal"
             "|shipped$|sent$|wyslan|czyta|read$|care$|help|pomag|pomog|wie$|knows$"
             "; no$|zero$|brak$|bez$ ~1 odpowiedz|reply|response|answer|kontakt|contact|info$"
             "|informacji$|update|odzewu$|reakcji$; cisza$; silence$; crickets$; ghost; ignor"
@@ -174,6 +193,8 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "; even$|actually$|ogole$|ogol$|wogole$ ~2 read|czyta|odpisuj|odpowiad|odbier"
             "|answer|reply|care|pracuje|work; anyone$|anybody$|ktos$ ~1 there$|here$|tu$|pracuje"
             "|home$; usuwa|usun|delet|hiding$|hide$ ~2 komentarz|comment|opini|review"
+            "; i$|and$ ~1 nadal$|dalej$|still$ nic$|nothing$; i$|and$ nic$|nothing$|cisza$"
+            "; towaru$|paczki$|zamowienia$|odpowiedzi$ brak$; brak$ towaru$|paczki$|zamowienia$"
             "; laughing$|laughed$ at$; smial|smiali ~1 sie$; zablok|blocked$|banned$"
         ),
     ),
@@ -196,8 +217,10 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
         4.0,
         "where is my order",
         _phrase(
-            "gdzie$|where$|wheres$ ~3 paczk|przesylk|zamowieni|moje$|moja$|my$|order|package"
-            "|parcel|refund|zwrot|kase$|kasa$|pieniad|money$|delivery|towar|przeprosin|apolog"
+            "gdzie$|where$|wheres$ ~2 moja$|moje$|moj$|mojego$|mojej$|my$|is$|jest$|sa$|are$|the$"
+            " ~2 paczk|przesylk|zamowieni|order|package|parcel|refund|zwrot|kase$|kasa$|pieniad"
+            "|money$|delivery|towar|przeprosin|apolog|stuff$|rzeczy$|item|faktur|invoice"
+            "; gdzie$|where$|wheres$ ~1 przeprosin|apolog|refund|zwrot"
             "; co$ z$ ~1 zamowieni|paczk|przesylk|zwrot|kas|pieniadz|reklamacj"
         ),
     ),
@@ -216,7 +239,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|uzywany$|used$|odrzuc|odmow|reject|denied|refus|pobral|pobrali|pobrano|charged$"
             "|billed$|unresolved$|nierozwiaz|nierozpatrz|spadl$|spadla$|spadlo$|downhill$"
             "|koszmar|nightmare|wiesza|zawiesza|freez|odpadl|odklej|brakuj|brakowa|wgniec|zbit"
-            "|zgniec|dented$|crushed$|stale$|rotten$|zgnil|czerstw|nieswiez|died$|spam"
+            "|zgniec|dented$|crushed$|stale$|rotten$|zgnil|czerstw|nieswiez|died$|spam|pust$|pusta$|puste$|pusty$|empty$|pobran"
             "|podwyzk|podwyzsz|podniesien|podniesli|podnosicie|potracil"
         ),
     ),
@@ -227,7 +250,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "niezgodn; not$ as$ described$|advertised$|pictured$|shown$; nothing$ like$"
             "; bez$|without$ ~1 slowa$|uprzedzenia$|pytania$|powodu$|telling$|notice$|warning$"
             "|asking$|explanation$|reason$|informacji$|zgody$|consent$|podania$"
-            "; brak$ slow$; no$ words$; speechless$; jak$ mozna$ tak$; how$ dare$"
+            "; jak$ mozna$ tak$; how$ dare$; with$ no$ explanation$|reason$|warning$|notice$"
             "; przestancie|stop$ ~2 spam|wysyl|dzwon|send|call|charg|pobiera"
             "; why$ do$ you$ keep$; you$ keep$ ~1 cancel|losing|sending|charging|getting"
             "; price$|prices$ ~2 increase|hike|up$|rise|went$; fell$|came$ off$|apart$"
@@ -274,7 +297,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
     (
         1.5,
         "complaint words",
-        _unnegated(
+        _slot(
             "problem|issue|trouble|blad$|bledy$|bledu$|error$|reklam|anul|cancel|zwrot|return"
             "|refund|chargeback|complain|niedoplat|nadplat|charged$|drogo$|drozej|drogie$|drogi$"
             "|expensive|overpriced|pricey$|zdzierstw|cheap$|flimsy|fees$|fee$|oplat|wymian"
