@@ -109,7 +109,11 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
     (
         3.0,
         "harsh words",
-        _phrase("do$ bani$|dupy$|kitu$|niczego$; bs$; bullshit$; a$ mess$")
+        _phrase(
+            "do$ bani$|dupy$|kitu$|niczego$; bs$; bullshit$; a$ mess$; very$|so$|really$ poor$"
+            "; poor$ quality$|service$|customer$|experience$|communication$|packaging$|food$"
+            "|product$|value$; poorly$"
+        )
         + "|"
         + _unnegated(
             "masakr|porazk|zenad|zenua|zenuj|dno$|dnem$|tragedi|tragiczn|skandal|kpina$|kpiny$"
@@ -122,7 +126,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|ripoff|thieves|thief|rubbish|garbage|trash|junk$|crap|shit|sucks$|suck$|hate$"
             "|hated$|furious|angry|disappoint|unacceptable|ridiculous|outrage|incompetent"
             "|clowns$|cyrk$|parodi|absurd|frustrat|wtf$|ffs$|smh$|lousy|dreadful|appalling"
-            "|shocking|poor$|misleading|wprowadza|klamc|klamst|liars$|lied$|lying$|cheat"
+            "|shocking|misleading|wprowadza|klamc|klamst|liars$|lied$|lying$|cheat"
             "|stolen$|ukradl|ukradli|horrend|rude$|rudely$|embarrass|unbelievable|bad$|badly$|worse$"
             "|gorzej$|gorsz|pogorsz|yuck$|gross$|ew$|eww$|ruined$|ruin$|zniszcz|classy$|joke$"
             "|slab|szok$|szokuj|kompromit|zal$|przykr|chlam|bezuzyteczn|nieprofesjonal|fuming"
@@ -165,7 +169,8 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
         _phrase(
             "anyone$|anybody$|someone$|ktos$|nikt$ ~3 answer|reply|respond|odpisze|odpowie"
             "|odezwie|odbierze|oddzwoni; please$|prosze$|pls$|plz$ ~1 reply|respond|answer"
-            "|odpis|odpowiedz|odezw|oddzwon|contact|kontakt|sort|fix"
+            "|odpis|odpowiedz|odezw|oddzwon|contact|kontakt|sort|fix; need$ to$ fix$|sort$"
+            "; fix$ your$; musicie$|trzeba$ ~1 naprawic$|poprawic$|ogarnac$"
         ),
     ),
     (
@@ -185,7 +190,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|havent$|still$|przestal|przestala|stopped$ ~2 dziala|work|working$|arrived$|doszl"
             "|dotarl|przyszl|przyszed|odpisuj|odpisal|odbier|odpowiad|odpowie|respond|reply"
             "|replied$|answer|ladowac|wlacza|dostal|received$|receive$|get$|got$|dispatched$|pomoz"
-            "|przyjech|przyjecha|przywiozl|przywiezli|came$|showed$|turned$|dojechal"
+            "|przyjech|przyjecha|przywiozl|przywiezli|came$|showed$|turned$|dojechal|reaguj"
             "|shipped$|sent$|wyslan|czyta|read$|care$|help|pomag|pomog|wie$|knows$"
             "; no$|zero$|brak$|bez$ ~1 odpowiedz|reply|response|answer|kontakt|contact|info$"
             "|informacji$|update|odzewu$|reakcji$; cisza$; silence$; crickets$; ghost; ignor"
@@ -235,11 +240,12 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|stuck$|awari|outage|smashed$|cieknie|leak|cold$|zimn|rozmiekl|wysypk|rash$"
             "|blisters$|poisoning$|zatrucie$|mechaci|pilling$|fell$|padla$|padl$|cieknie"
             "|porysowan|scratched$|brud|dirty$|stained$|wrong$|zla$|zly$|zle$|pomyl|mistake"
-            "|nowhere$|bug$|glitch|rip$|hidden$|ukryt|twice$|podwojn|overcharg"
+            "|nowhere$|bug$|glitch|rip$|hidden$|ukryt|podwojn|overcharg"
             "|uzywany$|used$|odrzuc|odmow|reject|denied|refus|pobral|pobrali|pobrano|charged$"
             "|billed$|unresolved$|nierozwiaz|nierozpatrz|spadl$|spadla$|spadlo$|downhill$"
             "|koszmar|nightmare|wiesza|zawiesza|freez|odpadl|odklej|brakuj|brakowa|wgniec|zbit"
             "|zgniec|dented$|crushed$|stale$|rotten$|zgnil|czerstw|nieswiez|died$|spam|pust$|pusta$|puste$|pusty$|empty$|pobran"
+            "|niejadaln|inedible|underwhelm|dziur|hole$|holes$|spalil|burnt$|milcz|soggy"
             "|podwyzk|podwyzsz|podniesien|podniesli|podnosicie|potracil"
         ),
     ),
@@ -255,6 +261,13 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "; why$ do$ you$ keep$; you$ keep$ ~1 cancel|losing|sending|charging|getting"
             "; price$|prices$ ~2 increase|hike|up$|rise|went$; fell$|came$ off$|apart$"
             "; tasted$|smelled$|smells$|tastes$ off$; hit$ my$ car$"
+            "; obiecywal|obiecal|obiecan|promised$|promise$; bez$|no$|without$ internetu$|pradu$"
+            "|wody$|ogrzewania$|zasiegu$|internet$|power$|signal$|wifi$|heating$; mam$|musze$ ~1 "
+            "placic$|zaplacic$|doplacic$; have$ to$ pay$; only$|just$ to$ be$ told$"
+            "; inny$|innym$|inna$|inne$|innej$|innego$ ~2 niz$; marked$|says$|saying$|status$ ~3 "
+            "delivered$|dostarczon|odebran"
+            "; tak$|that$|so$ trudno$|hard$|difficult$; cant$ believe$ you$; done$ with$ ~2 "
+            "company$|firma$|firmy$|sklep|shop$|store$|brand$; dosc$ ~2 firm|sklep|was$"
         ),
     ),
     (
@@ -264,12 +277,13 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "kolejn|ktorys$|trzeci|czwart|piat|drugi; third; fourth; fifth"
             "; second$ ~1 time$; znowu$; znow$; again$; another$; po$ raz$; jak$ zwykle$"
             "; as$ usual$|always$; 2|3|4|5|6|dwa$|trzy$|cztery$|piec$|kilka$|several$|multiple$"
-            "|two$|three$|four$|five$ ~1 razy$|raz$|times$; twice$; dalej|nadal|wciaz|ciagle"
+            "|two$|three$|four$|five$ ~1 razy$|raz$|times$; charged$|pobral ~2 twice$|podwojnie$"
+            "; dalej|nadal|wciaz|ciagle"
             "|still$ ~1 to$|the$ samo$|same$; co$ jest$ grane$; co$ sie$ dzieje$"
             "; co$ wy$ robicie$; what$ are$ you$ doing$; whats$|what$"
-            " ~1 going$ on$|happening$; what$ the$ hell$|heck$|fuck$; seriously$; serio$; halo$"
+            " ~1 going$ on$|happening$; what$ the$ hell$|heck$|fuck$; halo$"
             "; hello$; ogarnijcie|ogarnac|ogarnij; sort$ it$ out$; do$ better$; fix$ it$"
-            "; get$ it$ together$; really$; naprawde$"
+            "; get$ it$ together$"
         ),
     ),
     (
@@ -280,17 +294,17 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|several$|kilka ~1 tygodni|tygodnie$|tyg$|miesiac|miesiecy$|weeks$|months$|godzin"
             "|hours$|dni$|days$; its$|been$|minal|minelo|minely|mija ~2 tydz|tygod|miesiac|week"
             "|month|days$|dni$|dzien$; still$ no$|not$|nothing$|hasnt$|havent$; nadal$|dalej$"
-            "|wciaz$|ciagle$ ~1 nie$|nic$|brak$|bez$; took$ ~1 weeks$|months$|forever$|ages$"
+            "|wciaz$|ciagle$ ~1 nie$|nic$|brak$|bez$; took$|for$ ~1 weeks$|months$|forever$|ages$"
             "; juz$|od$|przez$|for$|over$ ~1 1|2|3|4|5|6|7|8|9|10|dwa|trzy|cztery|piec|two$"
             "|three$|four$|five$|several$|kilka ~1 tygod|tydz|miesi|week|month|dni$|days$"
         ),
     ),
     (
-        2.0,
+        1.5,
         "annoyed",
         _slot(
             "kurwa$|kurwy$|kurde$|kurcze$|cholera|pierdol|spierdal|fuck|fucking|damn|bloody$"
-            "|jeez|ugh$|meh$|ehh|ehhh|niestety$|unfortunately|sadly|szkoda$"
+            "|really$|naprawde$|jeez|ugh$|meh$|ehh|ehhh|niestety$|unfortunately|sadly|szkoda$|seriously$|serio$"
             "|downhill$|down$"
         ),
     ),
@@ -339,7 +353,7 @@ _HAPPY_EMOJI_WEIGHT = 1.5
 _SARCASM_WEIGHT = 1.0
 _QUESTION_DISCOUNT = 1.5
 # The complaint must outweigh the praise by this much: one vague word is no complaint.
-_THRESHOLD = 2.5
+_THRESHOLD = 2.0
 
 
 @dataclass
