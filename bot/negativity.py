@@ -91,7 +91,7 @@ _PRAISE = (
     "|happy$|glad$|beautiful|gorgeous|stunning|fantastic|brilliant|wonderful|congrat|nice$"
     "|cool$|goat$|fab$|fabulous|impress|delight|obsessed|pozdrawiam|pozdro|pozdrowienia$|smacz"
     "|pyszn|delicious|yummy|cute$|slodk|top$|topka$|good$|dobr|helpful|pomocn|mil$|mila$|mily$"
-    "|mile$|lovely|quick$|fast$|szybk|ekspres$|worth$|warto$|works$|fits$|pasuje$"
+    "|mile$|lovely|quick$|fast$|szybk|worth$|warto$|works$|fits$|pasuje$"
 )
 
 # Complaint cues: weight, the short reason a verdict gives, the cue.
@@ -144,7 +144,8 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "; strata|waste ~1 czasu$|pieniedzy$|kasy$|time$|money$|nerwow$"
             "; szkoda ~1 kasy$|pieniedzy$|czasu$|nerwow$|gadac$|slow$|money$"
             "; wyrzucon ~1 pieniadze$|kasa$; oddajcie|oddac|zwroc|zwroccie ~2 kase$|pieniadze$"
-            "|pieniedzy$|kasy$; give$|want$ ~2 money$|refund$; money$ back$"
+            "|pieniedzy$|kasy$; give$|want$ ~2 money$|refund$"
+            "; money$|difference$ back$; zwrot$|zwrotu$ ~1 roznicy$"
             "; first$|pierwszy$ and$|i$ last$|ostatni$; last$ time$|ostatni$ raz$"
             "; zero$|0$|no$ stars$|star$|gwiazdek$; done$ with$ you$; im$ done$"
             "; mam$ ~1 dosc$|dosyc$; z$ takim$ podejsciem$; with$ that$|this$ attitude$"
@@ -197,7 +198,8 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "; hung$|hangs$ up$; rozlaczy; odlozyl ~1 sluchawk; nie$ istnieje$; doesnt$ exist$"
             "; even$|actually$|ogole$|ogol$|wogole$ ~2 read|czyta|odpisuj|odpowiad|odbier"
             "|answer|reply|care|pracuje|work; anyone$|anybody$|ktos$ ~1 there$|here$|tu$|pracuje"
-            "|home$; usuwa|usun|delet|hiding$|hide$ ~2 komentarz|comment|opini|review"
+            "|home$; usuwa|usun|delet|hiding$|hide$ ~2 komentarz|comment|opini|review|pytani"
+            "|question|wpis|post"
             "; i$|and$ ~1 nadal$|dalej$|still$ nic$|nothing$; i$|and$ nic$|nothing$|cisza$"
             "; towaru$|paczki$|zamowienia$|odpowiedzi$ brak$; brak$ towaru$|paczki$|zamowienia$"
             "; laughing$|laughed$ at$; smial|smiali ~1 sie$; zablok|blocked$|banned$"
@@ -245,7 +247,8 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|billed$|unresolved$|nierozwiaz|nierozpatrz|spadl$|spadla$|spadlo$|downhill$"
             "|koszmar|nightmare|wiesza|zawiesza|freez|odpadl|odklej|brakuj|brakowa|wgniec|zbit"
             "|zgniec|dented$|crushed$|stale$|rotten$|zgnil|czerstw|nieswiez|died$|spam|pust$|pusta$|puste$|pusty$|empty$|pobran"
-            "|niejadaln|inedible|underwhelm|dziur|hole$|holes$|spalil|burnt$|milcz|soggy"
+            "|niejadaln|inedible|underwhelm|dziur|hole$|holes$|spalil|burnt$|milcz|soggy|przemaka"
+            "|shrank$|shrunk$|skurczy|zbiegl|farbuj|odbarwi|faded$|zaluj|zalowa|regret"
             "|podwyzk|podwyzsz|podniesien|podniesli|podnosicie|potracil"
         ),
     ),
@@ -264,7 +267,10 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "; obiecywal|obiecal|obiecan|promised$|promise$; bez$|no$|without$ internetu$|pradu$"
             "|wody$|ogrzewania$|zasiegu$|internet$|power$|signal$|wifi$|heating$; mam$|musze$ ~1 "
             "placic$|zaplacic$|doplacic$; have$ to$ pay$; only$|just$ to$ be$ told$"
-            "; inny$|innym$|inna$|inne$|innej$|innego$ ~2 niz$; marked$|says$|saying$|status$ ~3 "
+            "; inny$|innym$|inna$|inne$|innej$|innego$ ~2 niz$; mial|miala|mialo|mialy ~1 byc$"
+            "; supposed$ to$ be$|have$|arrive$; should$ have$ been$|arrived$; co$ to$ za$ pomysl"
+            "; whose$ idea$; cos$|something$ ~1 nie$ tak$|wrong$; nie$ ma$ mowy$"
+            "; marked$|says$|saying$|status$ ~3 "
             "delivered$|dostarczon|odebran"
             "; tak$|that$|so$ trudno$|hard$|difficult$; cant$ believe$ you$; done$ with$ ~2 "
             "company$|firma$|firmy$|sklep|shop$|store$|brand$; dosc$ ~2 firm|sklep|was$"
@@ -295,6 +301,7 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "|hours$|dni$|days$; its$|been$|minal|minelo|minely|mija ~2 tydz|tygod|miesiac|week"
             "|month|days$|dni$|dzien$; still$ no$|not$|nothing$|hasnt$|havent$; nadal$|dalej$"
             "|wciaz$|ciagle$ ~1 nie$|nic$|brak$|bez$; took$|for$ ~1 weeks$|months$|forever$|ages$"
+            "; took$ ~1 week$|month$"
             "; juz$|od$|przez$|for$|over$ ~1 1|2|3|4|5|6|7|8|9|10|dwa|trzy|cztery|piec|two$"
             "|three$|four$|five$|several$|kilka ~1 tygod|tydz|miesi|week|month|dni$|days$"
         ),
