@@ -72,6 +72,8 @@ _ALL_WELL = _phrase(
     "; sorted$|resolved$|fixed$|solved$|rozwiazany|rozwiazali|rozwiazal|naprawili|wymienili"
     "|przyjety$|przyjeta$|przyjeli$|uznali$|rozpatrzon|apologis|apologiz|przeprosil"
     "; na$ piatke$|szostke$|medal$; no$ worries$; nie$ ma$ problemu$; top$ notch$"
+    "; cant$|cannot$ beat$|fault$; cant$|cannot$ go$ wrong$; wont$ regret$"
+    "; nie$ pozalujecie$|zalujecie$"
 )
 
 # Phrases that hold a complaint word but complain about nobody: they are taken out unscored.
@@ -164,8 +166,9 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
         _phrase(
             "ile$ ~1 mozna$|jeszcze$|razy$; jak$ dlugo$ jeszcze$|mam$|mamy$|to$|bedzie$"
             "; how$ much$ longer$ ~3 wait|czekac|take|have$|do$|will$; how$ many$ more$|times$"
-            "; how$ long$ ~2 still$|more$|wait$; w$ koncu$|wreszcie$|finally$|ever$ ~3 odpisze"
-            "|odpowie|odezwie|odbierze|oddzwoni|answer|reply|respond|call$|get$ back$"
+            "; how$ long$ ~2 still$|more$|wait$; w$ koncu$ ~3 odpisze|odpowie|odezwie|odbierze"
+            "|oddzwoni; wreszcie$|finally$|ever$ ~3 odpisze|odpowie|odezwie|odbierze|oddzwoni"
+            "|answer|reply|respond|call$; finally$|ever$ ~3 get$ back$"
         ),
     ),
     (
@@ -277,11 +280,24 @@ _COMPLAINT_CUES: tuple[tuple[float, str, str], ...] = (
             "placic$|zaplacic$|doplacic$; have$ to$ pay$; only$|just$ to$ be$ told$"
             "; inny$|innym$|inna$|inne$|innej$|innego$ ~2 niz$; mial|miala|mialo|mialy ~1 byc$"
             "; supposed$ to$ be$|have$|arrive$; should$ have$ been$|arrived$; co$ to$ za$ pomysl"
-            "; whose$ idea$; cos$|something$ ~1 nie$ tak$|wrong$; nie$ ma$ mowy$"
+            "; whose$ idea$; cos$ ~1 nie$ tak$; something$ ~1 wrong$; nie$ ma$ mowy$"
             "; marked$|says$|saying$|status$ ~3 "
             "delivered$|dostarczon|odebran"
             "; tak$|that$|so$ trudno$|hard$|difficult$; cant$ believe$ you$; done$ with$ ~2 "
             "company$|firma$|firmy$|sklep|shop$|store$|brand$; dosc$ ~2 firm|sklep|was$"
+        ),
+    ),
+    (
+        2.0,
+        "you let us down",
+        # "Nie odpisujecie", "nie oddzwoniliscie": no to what the shop (you, plural) does or did;
+        # an imperative ("nie przegapcie", "nie zapomnijcie") has no vowel before "cie".
+        " nie [a-z]*(?:[aeiy]|l[iy]s)cie(?= )|"
+        + _phrase(
+            "you$ never$|didnt$|dont$|havent$|hasnt$|wont$|cant$|couldnt$|refuse|forgot|still$"
+            "|failed$|keep$; nie$ moge$|mozemy$|moglam$|moglem$|da$ ~2 zalog|zaplac|dodzwon"
+            "|skontakt|otworz|zamowi|odebrac|uruchom|pobrac|wejsc; cant$|couldnt$|unable$ ~2 log"
+            "|pay$|access|open$|order$|checkout|sign$; cant$|couldnt$ get$ through$"
         ),
     ),
     (
