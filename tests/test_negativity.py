@@ -98,6 +98,11 @@ def test_accuracy_on_comments_it_was_not_tuned_on() -> None:
         "ile mozna czekac na paczke??",
         "Why does nobody answer the phone?",
         "gdzie jest moja paczka?",
+        # A no to what the shop does or did.
+        "Nie odpisujecie na maile",
+        "Nie oddzwoniliście",
+        "You never answer the phone",
+        "I can't log in since yesterday",
         # Emoji only, and mixed languages.
         "😡😡😡",
         "👎",
@@ -132,6 +137,10 @@ def test_complaints_are_negative(text: str) -> None:
         # A complaint the writer says was put right.
         "Took a while to arrive but worth the wait",
         "Miałam problem z rozmiarem, ale wymiana poszła błyskawicznie",
+        # A no that is praise or advice.
+        "You can't beat this price",
+        "Nie przegapcie promocji!",
+        "Nie mogę się doczekać!",
         # Emoji only, slang praise, mixed languages.
         "😍😍",
         "This is sick! 🔥",
