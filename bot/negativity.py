@@ -39,19 +39,7 @@ class Verdict:
 
 
 # Words that turn the next word over: "nie polecam", "not happy", "never disappoint".
-_NEGATORS = (
-    "nie",
-    "not",
-    "nigdy",
-    "never",
-    "isnt",
-    "wasnt",
-    "arent",
-    "werent",
-    "no",
-    "bez",
-    "zero",
-)
+_NEGATORS = ("nie", "nigdy", "bez", "zero", "not", "no", "never", "isnt", "wasnt", "arent")
 
 
 def _unnegated(spec: str) -> str:
@@ -440,6 +428,7 @@ def _from_text(text: str) -> Verdict:
         total = reading.complaint + _SARCASM_WEIGHT
         return _verdict(total, "text: sarcasm, " + ", ".join(reading.reasons[:2]))
     complaint = reading.complaint
+    # An exclamation mark beside the question mark ("?!") makes it a protest, not a question.
     if (
         "?" in text
         and "!" not in text
