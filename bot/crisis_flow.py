@@ -31,7 +31,7 @@ from bot.messages import (
     members_ref,
     time_ref,
 )
-from bot.playbook import CLOSING_CHECKLIST, STEPS, Remedy, next_step
+from bot.playbook import CLOSING_CHECKLIST, STEPS, Remedy, next_step, step_title_key
 from bot.states import Move
 from models import (
     Alert,
@@ -42,11 +42,12 @@ from models import (
     ReminderKind,
     RosterLevel,
     RosterMember,
+    TimelineEvent,
 )
 from models.confirmation import ConfirmationLink
 
 MAX_NOTE = 3000
-FOLLOW_UP_KEYS = ("thread.follow_up", "thread.follow_up_confirmation")
+FOLLOW_UP_KEYS = ("thread.reminder_next_step", "thread.follow_up_confirmation")
 MAX_SNOOZE = timedelta(days=30)
 
 
@@ -121,13 +122,32 @@ async def acknowledge(ctx: CoreContext, number: int, actor: Actor) -> Message:
         crisis.status = states.after(Move.acknowledge, crisis.crisis_status).value
         if crisis.acknowledged_at is None:
             crisis.acknowledged_at = now
-        if crisis.owner_id is None:
-            # Acknowledging an unowned crisis takes it.
+        previous = crisis.owner_id
+        if previous != member.id:
+            # Acknowledging takes the crisis: a lead answering an escalation becomes its
+            # owner, so the reminders follow the person who is actually on it.
             crises.set_owner(
-                session, crisis, member, actor, now, reason="took", actor_member_id=member.id
+                session,
+                crisis,
+                member,
+                actor,
+                now,
+                reason="took" if previous is None else "took_over",
+                actor_member_id=member.id,
             )
         _record(session, crisis, "acknowledged", actor, member, now)
-        _thread(session, ctx, crisis, "thread.acknowledged", now, member=member_ref(member.id))
+        if previous is None or previous == member.id:
+            _thread(session, ctx, crisis, "thread.acknowledged", now, member=member_ref(member.id))
+        else:
+            _thread(
+                session,
+                ctx,
+                crisis,
+                "thread.took_over",
+                now,
+                member=member_ref(member.id),
+                previous=member_ref(previous),
+            )
         outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_POST, now)
         await reminders.schedule(
             session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
@@ -249,6 +269,8 @@ async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None)
     async def change(
         session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
     ) -> Message:
+        done = (await crises.facts(session, crisis.id)).steps_done
+        unticked = [step_title_key(step) for step in STEPS if step.value not in done]
         await _close(session, ctx, crisis, now)
         _record(session, crisis, "closed", actor, member, now, note=clean_note or "")
         _thread(
@@ -262,6 +284,11 @@ async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None)
             to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
             note=clean_note or "—",
         )
+        if unticked:
+            # Closing is the person's call; the steps left out are said, not enforced.
+            return Message(
+                "reply.closed_unticked", {"n": crisis.id, "steps": bullets_ref(unticked)}
+            )
         return Message("reply.closed", {"n": crisis.id})
 
     return await _move(ctx, number, actor, Move.confirm, change)
@@ -418,6 +445,16 @@ async def snooze(ctx: CoreContext, number: int, actor: Actor, until: datetime) -
     return await _move(ctx, number, actor, Move.snooze, change)
 
 
+async def show_playbook(ctx: CoreContext, number: int) -> Message:
+    """Anyone may look at the playbook: the crisis keeps one checklist in its thread, posted
+    now if it is not there yet and refreshed if it is, never a second copy."""
+    async with ctx.db.transaction() as session:
+        crisis = await crises.get(session, number, for_update=True)
+        outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_UPDATE, ctx.clock.now())
+    ctx.on_outbox()
+    return Message("reply.playbook_in_thread", {"n": number})
+
+
 async def set_category(ctx: CoreContext, number: int, actor: Actor, category: str) -> Message:
     """A person corrects the guessed category; the playbook's remedies follow it."""
     if category not in Category.__members__:
@@ -502,37 +539,80 @@ async def fire(session: AsyncSession, ctx: CoreContext, reminder: Reminder, now:
 
 
 async def _escalate(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:
+    """One rung up the ladder, louder each time: the next senior who has not had the crisis
+    yet, then all the leads, then the whole channel (repeated every ACK_TIMEOUT until someone
+    acknowledges). Nobody who let it lapse gets it back."""
     timeout = ctx.settings.ack_timeout
     previous = crisis.owner_id
-    candidate = await roster.pick_owner(session, exclude=[previous] if previous else [])
+    had, leads_called = await _ladder_so_far(session, crisis.id)
+    candidate = await roster.pick_owner(session, exclude=had, seniors_only=previous is not None)
+    leads = [m.id for m in await roster.leads(session)]
     if candidate is not None:
         crises.set_owner(session, crisis, candidate, BOT, now, reason="escalated")
+        if previous is None:
+            _thread(
+                session, ctx, crisis, "thread.owner_assigned", now, owner=member_ref(candidate.id)
+            )
+        else:
+            _thread(
+                session,
+                ctx,
+                crisis,
+                "thread.escalated",
+                now,
+                previous=member_ref(previous),
+                owner=member_ref(candidate.id),
+                timeout=duration_ref(timeout.total_seconds()),
+            )
+        await crises.changed(session, ctx, crisis, now)
+    elif leads and not leads_called:
+        timeline.record(session, crisis.id, "escalated_to_leads", BOT, now)
         _thread(
             session,
             ctx,
             crisis,
-            "thread.escalated",
+            "thread.escalation_leads",
             now,
-            previous=member_ref(previous) if previous else choice_ref("owner", "none"),
-            owner=member_ref(candidate.id),
+            who=members_ref(leads),
             timeout=duration_ref(timeout.total_seconds()),
         )
+        await crises.timer_changed(session, ctx, crisis, now)
     else:
-        leads = [m.id for m in await roster.leads(session)]
-        timeline.record(
-            session, crisis.id, "escalated_to_leads" if leads else "escalated_to_channel", BOT, now
-        )
+        timeline.record(session, crisis.id, "escalated_to_channel", BOT, now)
         _thread(
             session,
             ctx,
             crisis,
             "thread.escalation_nobody",
             now,
-            who=members_ref(leads) if leads else everyone_ref(),
+            who=everyone_ref(),
             timeout=duration_ref(timeout.total_seconds()),
         )
+        await crises.timer_changed(session, ctx, crisis, now)
     await reminders.schedule(session, crisis.id, ReminderKind.escalation, now + timeout, now)
-    await crises.changed(session, ctx, crisis, now)
+
+
+async def _ladder_so_far(session: AsyncSession, crisis_id: int) -> tuple[set[int], bool]:
+    """Everyone who has owned the crisis, and whether the leads were called since a person
+    last handed it to someone (a hand-over starts the upper rungs again)."""
+    events = await session.scalars(
+        select(TimelineEvent)
+        .where(
+            TimelineEvent.crisis_id == crisis_id,
+            TimelineEvent.kind.in_(("owner_assigned", "escalated_to_leads")),
+        )
+        .order_by(TimelineEvent.id)
+    )
+    had: set[int] = set()
+    leads_called = False
+    for event in events.all():
+        if event.kind == "escalated_to_leads":
+            leads_called = True
+            continue
+        had.add(int(event.detail["member"]))
+        if event.detail.get("reason") == "reassigned":
+            leads_called = False
+    return had, leads_called
 
 
 async def _follow_up(
@@ -552,7 +632,7 @@ async def _follow_up(
                 session,
                 ctx,
                 crisis,
-                "thread.follow_up",
+                "thread.reminder_next_step",
                 now,
                 owner=owner,
                 next=_next_step_ref(done),
@@ -561,4 +641,4 @@ async def _follow_up(
     await reminders.schedule(
         session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
     )
-    await crises.changed(session, ctx, crisis, now)
+    await crises.timer_changed(session, ctx, crisis, now)

@@ -44,6 +44,27 @@ ALLOWED: dict[Move, frozenset[CrisisStatus]] = {
     Move.categorise: frozenset({OPEN, ACKED, AWAITING}),
 }
 
+
+class Control(enum.StrEnum):
+    """A control on the crisis root message (Slack) or card (Teams)."""
+
+    acknowledge = "acknowledge"
+    reassign = "reassign"
+    playbook = "playbook"
+    propose_resolution = "propose_resolution"
+    confirm = "confirm"
+    reopen = "reopen"
+    snooze = "snooze"
+
+
+# What each state offers, in the order shown: never a control whose move the state refuses.
+CONTROLS: dict[CrisisStatus, tuple[Control, ...]] = {
+    OPEN: (Control.acknowledge, Control.reassign, Control.playbook),
+    ACKED: (Control.playbook, Control.propose_resolution, Control.reassign, Control.snooze),
+    AWAITING: (Control.confirm, Control.reopen, Control.snooze),
+    CLOSED: (Control.reopen,),
+}
+
 # Why a move is refused in a state, when "not now" alone would not tell the person what to do.
 _HINTS: dict[tuple[Move, CrisisStatus], str] = {
     (Move.acknowledge, ACKED): "error.already_acknowledged",

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import structlog
 from sqlalchemy import update
 
-from bot import brand_channels, commands, crises, crisis_flow, roster
+from bot import brand_channels, commands, crisis_flow, roster
 from bot.actors import Actor
 from bot.commands import Place
 from bot.context import CoreContext
@@ -34,14 +34,13 @@ from handlers.teams.cards import (
     PLAYBOOK,
     REASSIGN,
     REMEDY_INPUT,
+    REOPEN,
     RESOLVE,
     SNOOZE,
     SNOOZE_INPUT,
     STEP_INPUT,
     STEPS_SAVE,
     JsonDict,
-    card_activity,
-    playbook_card,
     text_activity,
 )
 from handlers.teams.connector import Connector, ConnectorError, Paced
@@ -222,12 +221,9 @@ class TeamsActivities:
             done = {step.value for step in STEPS if value.get(STEP_INPUT + step.value) == "true"}
             return await crisis_flow.set_steps(self.ctx, number, actor, done)
         if action == PLAYBOOK:
-            async with self.ctx.db.sessions() as session:
-                crisis = await crises.get(session, number)
-                facts = await crises.facts(session, number)
-            renderer = Renderer(self.ctx.settings.language, {}, card=True)
-            card = playbook_card(crisis, facts, renderer)
-            return card_activity(card, renderer.t("button.playbook"))
+            return await crisis_flow.show_playbook(self.ctx, number)
+        if action == REOPEN:
+            return await crisis_flow.reopen(self.ctx, number, actor)
         raise InvalidInput("teams.card_only")
 
     def _snooze_until(self, activity: JsonDict, choice: object) -> datetime:

@@ -10,6 +10,7 @@ from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
 from bot.messages import choice_ref, link_ref, member_ref
 from bot.playbook import STEPS, Remedy, remedies_for
+from bot.states import CONTROLS, Control
 from handlers.teams.text import Renderer, escape, excerpt
 from models import Alert, Crisis, RosterMember
 
@@ -17,7 +18,7 @@ JsonDict = dict[str, Any]
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 # What an Action.Submit sends back: `{ACTION: <name>, CRISIS: <n>}` plus the card's inputs.
 ACTION, CRISIS = "crisisbot", "crisis"
-ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE = (
+ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE, REOPEN = (
     "ack",
     "reassign",
     "playbook",
@@ -25,6 +26,7 @@ ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE = (
     "confirm",
     "snooze",
     "steps",
+    "reopen",
 )
 OWNER_INPUT, REMEDY_INPUT, NOTE_INPUT, SNOOZE_INPUT = "owner", "remedy", "note", "snooze_for"
 STEP_INPUT = "step_"
@@ -139,13 +141,15 @@ def root_card(
         },
         # Outside the FactSet: Teams makes `<at>` mentions live in TextBlocks.
         _text(f"**{r.t('root.owner')}:** {owner}"),
+        # No timer on the card: rewriting it on every reminder would close a form someone
+        # is filling in on it; the thread says when the next call comes.
         _text(
-            " · ".join(r.render(part) for part in status_line(crisis, facts)),
+            " · ".join(r.render(part) for part in status_line(crisis, facts, timer=False)),
             size="Small",
             isSubtle=True,
         ),
     ]
-    return _card(body, _controls(crisis, seniors, r), r)
+    return _card(body, _controls(crisis, facts, seniors, r), r)
 
 
 def _show_card(title: str, body: list[JsonDict], submit: JsonDict) -> JsonDict:
@@ -156,20 +160,29 @@ def _show_card(title: str, body: list[JsonDict], submit: JsonDict) -> JsonDict:
     }
 
 
-def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[JsonDict]:
+def _controls(
+    crisis: Crisis, facts: CrisisFacts, seniors: list[RosterMember], r: Renderer
+) -> list[JsonDict]:
+    """The controls the crisis's state allows, in the same order as on Slack."""
     n = crisis.id
     owners = [(m.display_name or f"#{m.id}", str(m.id)) for m in seniors if m.id != crisis.owner_id]
     fitting = remedies_for(crisis.category)
     remedies = [*fitting, *(remedy for remedy in Remedy if remedy not in fitting)]
-    controls = [
-        _submit(r.t("button.ack"), ACK, n, style="positive"),
-        _show_card(
+    unticked = [
+        r.t(f"playbook.step.{step.value}") for step in STEPS if step not in facts.steps_done
+    ]
+    confirm_body = [_text(r.t("teams.confirm_ask", n=n))]
+    if unticked:
+        confirm_body.append(_text(r.t("confirm.unticked", steps=", ".join(unticked))))
+    every: dict[Control, JsonDict] = {
+        Control.acknowledge: _submit(r.t("button.ack"), ACK, n, style="positive"),
+        Control.reassign: _show_card(
             r.t("button.reassign"),
             [_text(r.t("teams.reassign_to")), _choices(OWNER_INPUT, owners)],
             _submit(r.t("modal.submit"), REASSIGN, n),
         ),
-        _submit(r.t("button.playbook"), PLAYBOOK, n),
-        _show_card(
+        Control.playbook: _submit(r.t("button.playbook"), PLAYBOOK, n),
+        Control.propose_resolution: _show_card(
             r.t("button.resolve"),
             [
                 _text(r.t("modal.resolve.remedy")),
@@ -188,8 +201,14 @@ def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[
             ],
             _submit(r.t("modal.submit"), RESOLVE, n),
         ),
-        _submit(r.t("button.confirm"), CONFIRM, n),
-        _show_card(
+        # Closing asks first, as Slack's confirmation dialog does.
+        Control.confirm: _show_card(
+            r.t("button.confirm"),
+            confirm_body,
+            _submit(r.t("confirm.yes"), CONFIRM, n, style="positive"),
+        ),
+        Control.reopen: _submit(r.t("button.reopen"), REOPEN, n),
+        Control.snooze: _show_card(
             r.t("button.snooze"),
             [
                 _text(r.t("teams.snooze_for")),
@@ -197,8 +216,8 @@ def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[
             ],
             _submit(r.t("modal.submit"), SNOOZE, n),
         ),
-    ]
-    return controls
+    }
+    return [every[control] for control in CONTROLS[crisis.crisis_status]]
 
 
 def playbook_card(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> JsonDict:
