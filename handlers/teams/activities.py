@@ -78,8 +78,9 @@ class TeamsActivities:
         if not actor.user_id:
             return
         value = activity.get("value")
+        clicked = isinstance(value, dict) and not (activity.get("text") or "").strip()
         try:
-            if isinstance(value, dict) and not (activity.get("text") or "").strip():
+            if clicked:
                 answer = await self._submit(activity, actor, value)
             else:
                 answer = await self._command(activity, actor)
@@ -88,7 +89,12 @@ class TeamsActivities:
         except Exception:
             log.exception("Teams activity failed", activity_id=activity.get("id"))
             answer = Message("error.internal")
-        await self._reply(activity, answer)
+        if clicked:
+            # A click on a card is answered to that person alone, as Slack's ephemeral
+            # answers are: the thread hears only what changed.
+            await self._tell_privately(activity, answer)
+        else:
+            await self._reply(activity, answer)
 
     async def _command(self, activity: JsonDict, actor: Actor) -> Message | list[Message]:
         text, mentioned = self._words(activity)
@@ -192,9 +198,7 @@ class TeamsActivities:
         self.ctx.on_outbox()
         return reply
 
-    async def _submit(
-        self, activity: JsonDict, actor: Actor, value: JsonDict
-    ) -> Message | JsonDict:
+    async def _submit(self, activity: JsonDict, actor: Actor, value: JsonDict) -> Message:
         """Action.Submit: the button's data merged with the card's inputs."""
         action = value.get(ACTION)
         number = value.get(CRISIS)
@@ -241,15 +245,31 @@ class TeamsActivities:
         tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
         return datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=zone)
 
-    async def _reply(self, activity: JsonDict, answer: Message | list[Message] | JsonDict) -> None:
-        if isinstance(answer, dict):
-            out = answer
-        else:
-            messages = answer if isinstance(answer, list) else [answer]
-            async with self.ctx.db.sessions() as session:
-                renderer = await Renderer.load(session, self.ctx.settings.language, messages)
-            text = "\n\n".join(renderer.render(message) for message in messages)
-            out = text_activity(text, renderer.entities)
+    async def _render(self, answer: Message | list[Message]) -> JsonDict:
+        messages = answer if isinstance(answer, list) else [answer]
+        async with self.ctx.db.sessions() as session:
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        text = "\n\n".join(renderer.render(message) for message in messages)
+        return text_activity(text, renderer.entities)
+
+    async def _tell_privately(self, activity: JsonDict, answer: Message | list[Message]) -> None:
+        out = await self._render(answer)
+        service_url = str(activity.get("serviceUrl") or "")
+        sender = str((activity.get("from") or {}).get("id") or "")
+        bot_id = str((activity.get("recipient") or {}).get("id") or "")
+        tenant = ((activity.get("channelData") or {}).get("tenant") or {}).get("id") or (
+            (activity.get("conversation") or {}).get("tenantId")
+        )
+        try:
+            chat = await self.connector.personal_chat(service_url, tenant, bot_id, sender)
+            await self._pace(chat)
+            await self.connector.send(service_url, chat, out)
+        except (ConnectorError, OSError, TimeoutError) as exc:
+            # The move itself is done and recorded; only this answer is lost.
+            log.warning("Teams private answer failed", user=sender, error=str(exc))
+
+    async def _reply(self, activity: JsonDict, answer: Message | list[Message]) -> None:
+        out = await self._render(answer)
         conversation = str((activity.get("conversation") or {}).get("id") or "")
         service_url = str(activity.get("serviceUrl") or "")
         await self._pace(conversation)
