@@ -15,7 +15,7 @@ from bot.actors import BOT, Actor
 from bot.context import CoreContext
 from bot.errors import NotFound
 from bot.messages import Message, code_ref, duration_ref, member_ref, members_ref, time_ref
-from bot.playbook import STEPS
+from bot.playbook import CLOSING_TICK, STEPS
 from bot.severity import Severity
 from models import Alert, Crisis, CrisisStatus, PlaybookTick, ReminderKind, RosterMember
 
@@ -48,14 +48,21 @@ class CrisisFacts:
 
     next_reminder: datetime | None
     steps_done: frozenset[str]
+    closing_done: frozenset[str] = frozenset()
 
 
 async def facts(session: AsyncSession, crisis_id: int) -> CrisisFacts:
     reminder = await reminders.pending(session, crisis_id)
-    steps = await session.scalars(
-        select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis_id)
+    ticks = (
+        await session.scalars(select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis_id))
+    ).all()
+    return CrisisFacts(
+        reminder.due_at if reminder else None,
+        frozenset(tick for tick in ticks if not tick.startswith(CLOSING_TICK)),
+        frozenset(
+            tick.removeprefix(CLOSING_TICK) for tick in ticks if tick.startswith(CLOSING_TICK)
+        ),
     )
-    return CrisisFacts(reminder.due_at if reminder else None, frozenset(steps.all()))
 
 
 def status_line(crisis: Crisis, crisis_facts: CrisisFacts, *, timer: bool = True) -> list[Message]:

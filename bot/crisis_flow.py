@@ -31,7 +31,15 @@ from bot.messages import (
     members_ref,
     time_ref,
 )
-from bot.playbook import CLOSING_CHECKLIST, STEPS, Remedy, next_step, step_title_key
+from bot.playbook import (
+    CLOSING_CHECKLIST,
+    CLOSING_ITEMS,
+    CLOSING_TICK,
+    STEPS,
+    Remedy,
+    next_step,
+    step_title_key,
+)
 from bot.states import Move
 from models import (
     Alert,
@@ -479,38 +487,72 @@ async def set_category(ctx: CoreContext, number: int, actor: Actor, category: st
 
 async def set_steps(ctx: CoreContext, number: int, actor: Actor, done: set[str]) -> Message:
     """Make the ticked playbook steps exactly `done` (a checklist sends its whole state)."""
-    unknown = done - {step.value for step in STEPS}
-    if unknown:
+    if done - {step.value for step in STEPS}:
         raise InvalidInput("error.bad_step")
 
     async def change(
         session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
     ) -> Message:
-        ticked = set(
-            (
-                await session.scalars(
-                    select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis.id)
-                )
-            ).all()
-        )
-        for step in sorted(done - ticked):
-            session.add(PlaybookTick(crisis_id=crisis.id, step=step, member_id=member.id, at=now))
-            _record(session, crisis, "step_done", actor, member, now, step=step)
-        for step in sorted(ticked - done):
-            await session.execute(
-                delete(PlaybookTick).where(
-                    PlaybookTick.crisis_id == crisis.id, PlaybookTick.step == step
-                )
-            )
-            _record(session, crisis, "step_undone", actor, member, now, step=step)
-        if done != ticked:
-            outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_UPDATE, now)
+        await _set_ticks(session, ctx, crisis, actor, member, now, done, "", "step")
         return Message(
             "reply.steps",
             {"n": crisis.id, "done": len(done), "total": len(STEPS), "next": _next_step_ref(done)},
         )
 
     return await _move(ctx, number, actor, Move.tick, change)
+
+
+async def set_closing(ctx: CoreContext, number: int, actor: Actor, done: set[str]) -> Message:
+    """Make the ticked closing checklist items exactly `done`."""
+    if done - {item.value for item in CLOSING_ITEMS}:
+        raise InvalidInput("error.bad_step")
+
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        await _set_ticks(session, ctx, crisis, actor, member, now, done, CLOSING_TICK, "closing")
+        return Message(
+            "reply.closing_ticked", {"n": crisis.id, "done": len(done), "total": len(CLOSING_ITEMS)}
+        )
+
+    return await _move(ctx, number, actor, Move.tick_closing, change)
+
+
+async def _set_ticks(
+    session: AsyncSession,
+    ctx: CoreContext,
+    crisis: Crisis,
+    actor: Actor,
+    member: RosterMember,
+    now: datetime,
+    done: set[str],
+    prefix: str,
+    event: str,
+) -> None:
+    """One checklist's ticks (those under `prefix`) become exactly `done`; each change is in
+    the timeline (`<event>_done`, `<event>_undone`) and the checklist is re-rendered."""
+    rows = await session.scalars(
+        select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis.id)
+    )
+    ticked = {
+        tick.removeprefix(prefix)
+        for tick in rows.all()
+        if tick.startswith(prefix) and (prefix or not tick.startswith(CLOSING_TICK))
+    }
+    for name in sorted(done - ticked):
+        session.add(
+            PlaybookTick(crisis_id=crisis.id, step=prefix + name, member_id=member.id, at=now)
+        )
+        _record(session, crisis, f"{event}_done", actor, member, now, step=name)
+    for name in sorted(ticked - done):
+        await session.execute(
+            delete(PlaybookTick).where(
+                PlaybookTick.crisis_id == crisis.id, PlaybookTick.step == prefix + name
+            )
+        )
+        _record(session, crisis, f"{event}_undone", actor, member, now, step=name)
+    if done != ticked:
+        outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_UPDATE, now)
 
 
 def _next_step_ref(done: set[str] | frozenset[str]) -> dict[str, str]:

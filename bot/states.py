@@ -29,6 +29,7 @@ class Move(enum.StrEnum):
     reopen = "reopen"
     snooze = "snooze"
     tick = "tick"
+    tick_closing = "tick_closing"
     categorise = "categorise"
 
 
@@ -41,6 +42,8 @@ ALLOWED: dict[Move, frozenset[CrisisStatus]] = {
     # Before acknowledgement the escalation clock runs; it cannot be snoozed away.
     Move.snooze: frozenset({ACKED, AWAITING}),
     Move.tick: frozenset({OPEN, ACKED, AWAITING}),
+    # The public summary often comes after the customer's "yes".
+    Move.tick_closing: frozenset({ACKED, AWAITING, CLOSED}),
     Move.categorise: frozenset({OPEN, ACKED, AWAITING}),
 }
 
@@ -76,6 +79,7 @@ _HINTS: dict[tuple[Move, CrisisStatus], str] = {
     (Move.reopen, OPEN): "error.not_closed",
     (Move.reopen, ACKED): "error.not_closed",
     (Move.snooze, OPEN): "error.acknowledge_first",
+    (Move.tick_closing, OPEN): "error.acknowledge_first",
 }
 
 

@@ -80,6 +80,29 @@ async def test_slack_controls_and_timer_follow_the_state(database_url: str, lang
 
         await slack.click("crisis_confirm", 1)
         await slack.fake.wait_for(lambda: controls(slack.root(1)) == ["crisis_reopen"])
+        # The closing checklist is ticked like the playbook, also once the crisis is closed.
+        await slack.fake.wait_for(
+            lambda: any("closing_steps" in str(m.get("blocks")) for m in slack.thread(1))
+        )
+        playbook = next(m for m in slack.thread(1) if "closing_steps" in str(m.get("blocks")))
+        ticked = await slack.click(
+            "closing_steps", 1, message=playbook, block_id="closing_1",
+            selected_options=["1:public_summary"],
+        )  # fmt: skip
+        assert ticked == (
+            "Closing checklist of #1: 1/2 done."
+            if language == "en"
+            else "Lista zamknięcia kryzysu #1: zrobione 1/2."
+        )
+
+        def closing_ticks() -> list[str]:
+            [now] = [m for m in slack.thread(1) if m["ts"] == playbook["ts"]]
+            [block] = [b for b in now["blocks"] if b.get("block_id") == "closing_1"]
+            return [o["value"] for o in block["elements"][0].get("initial_options", [])]
+
+        await slack.fake.wait_for(lambda: closing_ticks() == ["1:public_summary"])
+        # The steps' progress is not the closing checklist's.
+        assert ("Playbook 0/5" if language == "en" else "0/5") in context_line(slack.root(1))
         # Closed: Reopen is the one control, and it works.
         answer = await slack.click("crisis_reopen", 1)
         assert answer.startswith("Crisis #1 is open" if language == "en" else "Kryzys #1 jest")
@@ -183,6 +206,18 @@ async def test_teams_reminders_never_rewrite_the_card(database_url: str) -> None
         assert confirm["card"]["actions"][0]["data"] == {"crisisbot": "confirm", "crisis": 1}
         await teams.submit({"crisisbot": "confirm", "crisis": 1})
         await teams.fake.wait_for(lambda: titles(teams) == ["Reopen"])
+        closing = {"crisisbot": "closing", "crisis": 1}
+        answer = await teams.submit(
+            {**closing, "closing_remove_comment": "true", "closing_public_summary": "false"}
+        )
+        assert answer["text"] == "Closing checklist of #1: 1/2 done."
+        await teams.fake.wait_for(
+            lambda: (
+                '"id": "closing_remove_comment", "title": "Ask about the comment", '
+                '"value": "true"' in card_text(teams.cards(1)[0])
+            ),
+            what="closing item ticked on the playbook card",
+        )
         answer = await teams.submit({"crisisbot": "reopen", "crisis": 1})
         assert answer["text"] == "Crisis #1 is open again."
         await teams.fake.wait_for(lambda: "Propose resolution" in titles(teams))

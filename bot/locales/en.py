@@ -302,4 +302,11 @@ MESSAGES: dict[str, str] = {
     "reply.closed_unticked": "Crisis #{n} is closed. Not ticked in its playbook:\n{steps}",
     "teams.confirm_ask": "Did the customer confirm that the problem is solved? This closes crisis #{n}.",
     "teams.private_from": "About crisis #{n}: {text}",
+    "reply.closing_ticked": "Closing checklist of #{n}: {done}/{total} done.",
+    "playbook.closing_title": "*Closing checklist* (once the customer agrees):",
+    "closing.remove_comment": "Ask about the comment",
+    "closing.public_summary": "Post a public summary",
+    "timeline.closing_done": "{at} {actor} ticked on the closing checklist: {step}",
+    "timeline.closing_undone": "{at} {actor} unticked on the closing checklist: {step}",
+    "teams.save_closing": "Save the closing checklist",
 }

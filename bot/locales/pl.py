@@ -307,4 +307,11 @@ MESSAGES: dict[str, str] = {
     "reply.closed_unticked": "Kryzys #{n} jest zamknięty. Niezaznaczone kroki planu:\n{steps}",
     "teams.confirm_ask": "Czy klient potwierdził, że problem jest rozwiązany? To zamknie kryzys #{n}.",
     "teams.private_from": "Kryzys #{n}: {text}",
+    "reply.closing_ticked": "Lista zamknięcia kryzysu #{n}: zrobione {done}/{total}.",
+    "playbook.closing_title": "*Lista zamknięcia* (gdy klient się zgodzi):",
+    "closing.remove_comment": "Zapytaj o komentarz",
+    "closing.public_summary": "Opublikuj podsumowanie",
+    "timeline.closing_done": "{at} {actor} odhacza na liście zamknięcia: {step}",
+    "timeline.closing_undone": "{at} {actor} cofa odhaczenie na liście zamknięcia: {step}",
+    "teams.save_closing": "Zapisz listę zamknięcia",
 }

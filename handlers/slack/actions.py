@@ -21,6 +21,7 @@ from handlers.slack import PLATFORM
 from handlers.slack.blocks import (
     ACK,
     CATEGORY,
+    CLOSING_STEPS,
     CONFIRM,
     PLAYBOOK,
     PLAYBOOK_STEPS,
@@ -171,6 +172,15 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
             option["value"].partition(":")[2] for option in action.get("selected_options") or []
         }
         await answer(respond, lambda: crisis_flow.set_steps(ctx, number, actor_of(body), done))
+
+    @app.action(CLOSING_STEPS)
+    async def tick_closing(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
+        await ack()
+        number = crisis_number(str(action.get("block_id", "")).removeprefix("closing_"))
+        done = {
+            option["value"].partition(":")[2] for option in action.get("selected_options") or []
+        }
+        await answer(respond, lambda: crisis_flow.set_closing(ctx, number, actor_of(body), done))
 
 
 async def snooze_until(

@@ -28,7 +28,7 @@ from bot.categories import Category
 from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
 from bot.messages import choice_ref, link_ref, member_ref
-from bot.playbook import STEPS, Remedy, remedies_for
+from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, remedies_for
 from bot.states import CONTROLS, Control
 from handlers.slack.text import EXCERPT, Renderer, escape, excerpt
 from models import Alert, Crisis, CrisisStatus
@@ -55,6 +55,7 @@ BUTTONS: dict[Control, tuple[str, str]] = {
 }
 ACTIONS_BLOCK = "crisis_actions"
 PLAYBOOK_STEPS = "playbook_steps"
+CLOSING_STEPS = "closing_steps"
 SNOOZE_CHOICES = ("1h", "4h", "tomorrow")
 REASSIGN_VIEW = "reassign_modal"
 RESOLVE_VIEW = "resolve_modal"
@@ -251,6 +252,28 @@ def playbook_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dic
                 )
             )
         )
+    closing = [
+        Option(
+            value=f"{crisis.id}:{item.value}",
+            text=MarkdownTextObject(text=f"*{escape(r.t(f'closing.{item.value}'))}*"),
+            description=PlainTextObject(
+                text=excerpt(r.t(f"playbook.closing.{item.value}"), _OPTION_MAX)
+            ),
+        )
+        for item in CLOSING_ITEMS
+    ]
+    closed = [o for o, i in zip(closing, CLOSING_ITEMS, strict=True) if i in facts.closing_done]
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=r.t("playbook.closing_title"))),
+        ActionsBlock(
+            block_id=f"closing_{crisis.id}",
+            elements=[
+                CheckboxesElement(
+                    action_id=CLOSING_STEPS, options=closing, initial_options=closed or None
+                )
+            ],
+        ),
+    ]
     return [block.to_dict() for block in blocks]
 
 

@@ -22,11 +22,13 @@ from bot.context import CoreContext
 from bot.errors import CrisisError, InvalidInput
 from bot.messages import Message
 from bot.outbox import ROOT_POST
-from bot.playbook import STEPS
+from bot.playbook import CLOSING_ITEMS, STEPS
 from handlers.teams import PLATFORM
 from handlers.teams.cards import (
     ACK,
     ACTION,
+    CLOSING_INPUT,
+    CLOSING_SAVE,
     CONFIRM,
     CRISIS,
     NOTE_INPUT,
@@ -224,6 +226,13 @@ class TeamsActivities:
         if action == STEPS_SAVE:
             done = {step.value for step in STEPS if value.get(STEP_INPUT + step.value) == "true"}
             return await crisis_flow.set_steps(self.ctx, number, actor, done)
+        if action == CLOSING_SAVE:
+            closed = {
+                item.value
+                for item in CLOSING_ITEMS
+                if value.get(CLOSING_INPUT + item.value) == "true"
+            }
+            return await crisis_flow.set_closing(self.ctx, number, actor, closed)
         if action == PLAYBOOK:
             return await crisis_flow.show_playbook(self.ctx, number)
         if action == REOPEN:

@@ -9,7 +9,7 @@ from typing import Any
 from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
 from bot.messages import choice_ref, link_ref, member_ref
-from bot.playbook import STEPS, Remedy, remedies_for
+from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, remedies_for
 from bot.states import CONTROLS, Control
 from handlers.teams.text import Renderer, escape, excerpt
 from models import Alert, Crisis, RosterMember
@@ -18,7 +18,7 @@ JsonDict = dict[str, Any]
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 # What an Action.Submit sends back: `{ACTION: <name>, CRISIS: <n>}` plus the card's inputs.
 ACTION, CRISIS = "crisisbot", "crisis"
-ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE, REOPEN = (
+ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE, REOPEN, CLOSING_SAVE = (
     "ack",
     "reassign",
     "playbook",
@@ -27,9 +27,11 @@ ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE, REOPEN = (
     "snooze",
     "steps",
     "reopen",
+    "closing",
 )
 OWNER_INPUT, REMEDY_INPUT, NOTE_INPUT, SNOOZE_INPUT = "owner", "remedy", "note", "snooze_for"
 STEP_INPUT = "step_"
+CLOSING_INPUT = "closing_"
 SNOOZE_CHOICES = ("1h", "4h", "tomorrow")
 _LINE_BREAKS = re.compile(r"\n+")
 
@@ -250,7 +252,30 @@ def playbook_card(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> JsonDict:
         reply = r.t(f"remedy.{remedy.value}.reply", customer=customer).strip(" ,")
         body.append(_text("**" + escape(r.t(f"remedy.{remedy.value}")) + "**"))
         body.append(_text(escape(reply), isSubtle=True))
-    return _card(body, [_submit(r.t("teams.save_steps"), STEPS_SAVE, crisis.id)], r)
+    closing: list[JsonDict] = [_text(r.t("playbook.closing_title").replace("*", "**"))]
+    for item in CLOSING_ITEMS:
+        closing.append(
+            {
+                "type": "Input.Toggle",
+                "id": CLOSING_INPUT + item.value,
+                "title": r.t(f"closing.{item.value}"),
+                "value": "true" if item.value in facts.closing_done else "false",
+                "valueOn": "true",
+                "valueOff": "false",
+            }
+        )
+        closing.append(_text(escape(r.t(f"playbook.closing.{item.value}")), isSubtle=True))
+    # Each list has its own Save: the closing list can still be ticked once the crisis is
+    # closed, when the steps no longer can.
+    body.extend(closing)
+    return _card(
+        body,
+        [
+            _submit(r.t("teams.save_steps"), STEPS_SAVE, crisis.id),
+            _submit(r.t("teams.save_closing"), CLOSING_SAVE, crisis.id),
+        ],
+        r,
+    )
 
 
 _SPARKS = "▁▂▃▄▅▆▇█"
