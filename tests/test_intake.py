@@ -127,8 +127,8 @@ async def test_owner_is_the_least_loaded_senior_then_longest_idle(
 ) -> None:
     await add_member(ctx, "UJUNIOR", RosterLevel.junior)
     anna = await add_member(ctx, "UANNA", RosterLevel.senior)
-    await add_member(ctx, "ULEA", RosterLevel.lead)
     bart = await add_member(ctx, "UBART", RosterLevel.senior)
+    await add_member(ctx, "ULEA", RosterLevel.lead)
 
     owners = []
     for n in range(4):
