@@ -309,4 +309,43 @@ MESSAGES: dict[str, str] = {
     "timeline.closing_done": "{at} {actor} ticked on the closing checklist: {step}",
     "timeline.closing_undone": "{at} {actor} unticked on the closing checklist: {step}",
     "teams.save_closing": "Save the closing checklist",
+    "welcome.slack": (
+        "Hello, I am crisisbot. I open one thread per social-media crisis, put a senior person "
+        "in charge and keep reminding until the customer confirms it is solved. Three steps to "
+        "start:\n"
+        "1. The crisis channel: crises open in the channel set as CRISIS_CHANNEL (this one is "
+        "{channel}); a brand can have its own with /crisis channel <brand> <#channel>.\n"
+        "2. The roster: /crisis roster add @someone lead, then your seniors with "
+        "/crisis roster add @someone senior.\n"
+        "3. A test alert: /crisis open https://example.com/post Test: my parcel never came.\n"
+        "Everything else: /crisis help"
+    ),
+    "teams.welcome": (
+        "Hello, I am crisisbot. I open one thread per social-media crisis, put a senior person "
+        "in charge and keep reminding until the customer confirms it is solved. Three steps to "
+        "start:\n"
+        "1. In the channel where crises should open, say @crisisbot here.\n"
+        "2. The roster: @crisisbot roster add @someone lead, then your seniors with "
+        "@crisisbot roster add @someone senior.\n"
+        "3. A test alert: @crisisbot open https://example.com/post Test: my parcel never came.\n"
+        "Everything else: @crisisbot help"
+    ),
+    "teams.help": (
+        "crisisbot runs the response to a social-media crisis. Say to the bot:\n"
+        "@crisisbot here [brand]: crises (of every brand, or of one) open in this channel\n"
+        "@crisisbot open <url> [text]: report a negative post\n"
+        "@crisisbot list: open crises\n"
+        "@crisisbot status <n>: one crisis and its timeline\n"
+        "@crisisbot ack <n>: I am on it\n"
+        "@crisisbot assign <n> @person: hand a crisis to another senior\n"
+        "@crisisbot resolve <n> [note]: propose a resolution to the customer\n"
+        "@crisisbot confirm <n> [note]: the customer confirmed, close the crisis\n"
+        "@crisisbot reopen <n>: reopen a crisis\n"
+        "@crisisbot snooze <n> <duration>: move the next reminder (e.g. 30m, 4h, 1d)\n"
+        "@crisisbot roster: who can own a crisis\n"
+        "@crisisbot roster add @person junior|senior|lead, @crisisbot roster remove @person\n"
+        "@crisisbot stats: response times\n"
+        "@crisisbot link [code]: the same person on Slack and Teams\n"
+        "The buttons on each crisis card do the same."
+    ),
 }

@@ -314,4 +314,44 @@ MESSAGES: dict[str, str] = {
     "timeline.closing_done": "{at} {actor} odhacza na liście zamknięcia: {step}",
     "timeline.closing_undone": "{at} {actor} cofa odhaczenie na liście zamknięcia: {step}",
     "teams.save_closing": "Zapisz listę zamknięcia",
+    "welcome.slack": (
+        "Cześć, tu crisisbot. Dla każdego kryzysu w mediach społecznościowych otwieram osobny "
+        "wątek, przydzielam go osobie senior i przypominam o nim, dopóki klient nie potwierdzi, "
+        "że sprawa jest rozwiązana. Na początek trzy kroki:\n"
+        "1. Kanał kryzysowy: kryzysy otwierają się na kanale ustawionym w CRISIS_CHANNEL (ten "
+        "kanał to {channel}); marka może mieć własny: /crisis channel <marka> <#kanał>.\n"
+        "2. Lista dyżurnych: /crisis roster add @osoba lead, potem osoby senior: "
+        "/crisis roster add @osoba senior.\n"
+        "3. Alert próbny: /crisis open https://example.com/post Test: paczka nie dotarła.\n"
+        "Wszystko inne: /crisis help"
+    ),
+    "teams.welcome": (
+        "Cześć, tu crisisbot. Dla każdego kryzysu w mediach społecznościowych otwieram osobny "
+        "wątek, przydzielam go osobie senior i przypominam o nim, dopóki klient nie potwierdzi, "
+        "że sprawa jest rozwiązana. Na początek trzy kroki:\n"
+        "1. Na kanale, na którym mają się otwierać kryzysy, napisz @crisisbot here.\n"
+        "2. Lista dyżurnych: @crisisbot roster add @osoba lead, potem osoby senior: "
+        "@crisisbot roster add @osoba senior.\n"
+        "3. Alert próbny: @crisisbot open https://example.com/post Test: paczka nie dotarła.\n"
+        "Wszystko inne: @crisisbot help"
+    ),
+    "teams.help": (
+        "crisisbot prowadzi reakcję na kryzys w mediach społecznościowych. Napisz do bota:\n"
+        "@crisisbot here [marka]: kryzysy (wszystkich marek albo jednej) otwierają się na tym "
+        "kanale\n"
+        "@crisisbot open <url> [tekst]: zgłoś negatywny wpis\n"
+        "@crisisbot list: otwarte kryzysy\n"
+        "@crisisbot status <n>: jeden kryzys i jego historia\n"
+        "@crisisbot ack <n>: zajmuję się tym\n"
+        "@crisisbot assign <n> @osoba: przekaż kryzys innej osobie senior\n"
+        "@crisisbot resolve <n> [notatka]: zaproponuj klientowi rozwiązanie\n"
+        "@crisisbot confirm <n> [notatka]: klient potwierdził, zamknij kryzys\n"
+        "@crisisbot reopen <n>: otwórz kryzys ponownie\n"
+        "@crisisbot snooze <n> <czas>: przesuń następne przypomnienie (np. 30m, 4h, 1d)\n"
+        "@crisisbot roster: kto może prowadzić kryzys\n"
+        "@crisisbot roster add @osoba junior|senior|lead, @crisisbot roster remove @osoba\n"
+        "@crisisbot stats: czasy reakcji\n"
+        "@crisisbot link [kod]: ta sama osoba w Slacku i w Teams\n"
+        "Przyciski na karcie kryzysu robią to samo."
+    ),
 }

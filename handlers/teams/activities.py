@@ -74,6 +74,9 @@ class TeamsActivities:
         self.connector = connector
 
     async def on_activity(self, activity: JsonDict) -> None:
+        if activity.get("type") == "conversationUpdate":
+            await self._welcome(activity)
+            return
         if activity.get("type") != "message":
             return
         actor = actor_of(activity)
@@ -102,7 +105,10 @@ class TeamsActivities:
         text, mentioned = self._words(activity)
         people = await self._resolve_people(activity, mentioned)
         words = text.split()
-        if words and words[0].lower() == "here":
+        if not words or words[0].lower() == "help":
+            # Teams has `here` and no `channel`: its own list, not the Slack one.
+            return Message("teams.help")
+        if words[0].lower() == "here":
             return await self._here(activity, actor, " ".join(words[1:]))
         reply = await commands.run(
             self.ctx, actor, text, lambda token: people.get(token.strip()), _no_channel
@@ -253,6 +259,30 @@ class TeamsActivities:
             zone = ZoneInfo(DEFAULT_TZ)
         tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
         return datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=zone)
+
+    async def _welcome(self, activity: JsonDict) -> None:
+        """The bot was added to a team or a chat: say how to get started, once, there."""
+        bot_id = (activity.get("recipient") or {}).get("id")
+        added = [m.get("id") for m in activity.get("membersAdded") or [] if isinstance(m, dict)]
+        if not bot_id or bot_id not in added:
+            return
+        conversation = str((activity.get("conversation") or {}).get("id") or "")
+        service_url = str(activity.get("serviceUrl") or "")
+        channel_data = activity.get("channelData") or {}
+        channel = (channel_data.get("channel") or {}).get("id")
+        welcome = await self._render(Message("teams.welcome"))
+        try:
+            await self._pace(conversation)
+            if channel:
+                # Installed in a team: the welcome starts a thread of its own in the channel.
+                tenant = (channel_data.get("tenant") or {}).get("id")
+                await self.connector.create_thread(
+                    service_url, str(channel), tenant, str(bot_id), welcome
+                )
+            else:
+                await self.connector.send(service_url, conversation, welcome)
+        except (ConnectorError, OSError, TimeoutError) as exc:
+            log.warning("Teams welcome not sent", conversation=conversation, error=str(exc))
 
     async def _render(self, answer: Message | list[Message]) -> JsonDict:
         messages = answer if isinstance(answer, list) else [answer]
