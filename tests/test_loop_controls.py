@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import SlackBot, post, running_bot
-from tests.teams_e2e import ANNA, BOSS, TeamsBot, card_text, running_teams_bot
+from tests.teams_e2e import ANNA, BOSS, CARL, TeamsBot, card_text, running_teams_bot
 
 # Reach 10 and a mild sentiment: not critical, so the thread holds only what the test does.
 CALM = {"reach": 10, "sentiment": -0.3, "author": {"name": "Ola", "followers": 10}}
@@ -221,3 +221,23 @@ async def test_teams_reminders_never_rewrite_the_card(database_url: str) -> None
         answer = await teams.submit({"crisisbot": "reopen", "crisis": 1})
         assert answer["text"] == "Crisis #1 is open again."
         await teams.fake.wait_for(lambda: "Propose resolution" in titles(teams))
+
+
+async def test_teams_a_refusal_is_told_only_to_the_person_who_clicked(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        await teams_crisis(teams)
+        refusal = await teams.submit({"crisisbot": "ack", "crisis": 1}, CARL)
+        assert refusal["text"].startswith("Only the owner of #1")
+        assert not any("Only the owner" in text for text in teams.texts(1))
+        # Without a 1:1 chat (the connector refuses one), the answer still reaches the thread.
+        teams.fake.fail_next("conversations", status=403, retry_after=None)
+        thread = teams.thread(1)
+        click = teams.activity(
+            CARL,
+            thread.conversation_id,
+            thread.channel_id,
+            value={"crisisbot": "ack", "crisis": 1},
+            replyToId=thread.root["id"],
+        )
+        assert await teams.post(click) == 200
+        assert teams.answer_to(click)["text"].startswith("Only the owner of #1")

@@ -304,8 +304,10 @@ class TeamsActivities:
             await self._pace(chat)
             await self.connector.send(service_url, chat, out)
         except (ConnectorError, OSError, TimeoutError) as exc:
-            # The move itself is done and recorded; only this answer is lost.
+            # No 1:1 chat (the app is not installed for this person, say): an answer in the
+            # thread is better than none.
             log.warning("Teams private answer failed", user=sender, error=str(exc))
+            await self._reply(activity, answer)
 
     async def _reply(self, activity: JsonDict, answer: Message | list[Message]) -> None:
         out = await self._render(answer)
