@@ -249,7 +249,20 @@ async def test_an_unacknowledged_crisis_escalates_in_the_thread(database_url: st
         texts = await teams.wait_texts(2, lambda t: any("every senior has had it" in x for x in t))
         called = next(x for x in texts if "every senior has had it" in x)
         assert called.startswith("<at>Bob Boss</at> crisis #2 is still not acknowledged")
-        await teams.wait_texts(2, lambda t: any("**@channel**" in x for x in t))
+        await teams.wait_texts(2, lambda t: any("<at>channel</at>" in x for x in t))
+        # The whole channel is called with a real channel mention.
+        [everyone] = [
+            r for r in teams.thread(2).replies if "<at>channel</at>" in r.get("text", "")
+        ][:1]
+        assert {
+            "type": "mention",
+            "text": "<at>channel</at>",
+            "mentioned": {
+                "id": CHANNEL,
+                "name": "channel",
+                "conversationIdentityType": "channel",
+            },
+        } in everyone["entities"]
         assert "<at>Anna Nowak</at>" in card_text(teams.root_card(2))
         # Bob acknowledges: he takes it over, and the card and thread say so.
         assert (await teams.submit({"crisisbot": "ack", "crisis": 2}, BOSS))["text"] == (

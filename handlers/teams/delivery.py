@@ -201,6 +201,7 @@ class TeamsDeliverer:
             renderer = await Renderer.load(session, self.ctx.settings.language, [message])
         if root is None:
             raise RetryLater("the crisis card is not posted yet")
+        renderer.channel = base_conversation(root.channel)
         text = renderer.render(message)
         service_url = await self._service_url(root.channel)
         await self._call(
