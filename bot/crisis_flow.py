@@ -80,14 +80,26 @@ async def authorize(session: AsyncSession, crisis: Crisis, actor: Actor) -> Rost
 Change = Callable[[AsyncSession, Crisis, RosterMember, datetime], Awaitable[Message]]
 
 
-async def _move(ctx: CoreContext, number: int, actor: Actor, move: Move, change: Change) -> Message:
+async def _move(
+    ctx: CoreContext,
+    number: int,
+    actor: Actor,
+    move: Move,
+    change: Change,
+    *,
+    timer_only: bool = False,
+) -> Message:
+    """`timer_only`: the move changes nothing on the root message but its timer."""
     async with ctx.db.transaction() as session:
         crisis = await crises.get(session, number, for_update=True)
         member = await authorize(session, crisis, actor)
         states.check(move, crisis.crisis_status, crisis.id)
         now = ctx.clock.now()
         reply = await change(session, crisis, member, now)
-        await crises.changed(session, ctx, crisis, now)
+        if timer_only:
+            await crises.timer_changed(session, ctx, crisis, now)
+        else:
+            await crises.changed(session, ctx, crisis, now)
     ctx.on_outbox()
     return reply
 
@@ -450,7 +462,7 @@ async def snooze(ctx: CoreContext, number: int, actor: Actor, until: datetime) -
         )
         return Message("reply.snoozed", {"n": crisis.id, "until": time_ref(until)})
 
-    return await _move(ctx, number, actor, Move.snooze, change)
+    return await _move(ctx, number, actor, Move.snooze, change, timer_only=True)
 
 
 async def show_playbook(ctx: CoreContext, number: int) -> Message:

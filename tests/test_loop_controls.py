@@ -194,6 +194,12 @@ async def test_teams_reminders_never_rewrite_the_card(database_url: str) -> None
         updates = [c for c in teams.fake.calls_to("update") if c.activity_id == root_id]
         assert len(updates) == len(updates_after_ack)
         assert "reminder" not in card_text(teams.root_card(1)).lower()
+        # Snoozing moves only the timer, which the card does not show: no rewrite either.
+        snoozed = await teams.submit({"crisisbot": "snooze", "crisis": 1, "snooze_for": "4h"})
+        assert snoozed["text"].startswith("Next reminder for #1")
+        await teams.wait_texts(1, lambda t: any("snoozed" in x for x in t), "snoozed")
+        updates = [c for c in teams.fake.calls_to("update") if c.activity_id == root_id]
+        assert len(updates) == len(updates_after_ack)
 
         # A real change still updates the card: awaiting confirmation, Client confirmed asks.
         await teams.submit({"crisisbot": "resolve", "crisis": 1, "remedy": "refund"})
