@@ -14,8 +14,9 @@ from bot import outbox, reminders, roster, timeline
 from bot.actors import BOT, Actor
 from bot.context import CoreContext
 from bot.errors import NotFound
-from bot.messages import Message, code_ref, duration_ref, member_ref, time_ref
-from bot.playbook import STEPS
+from bot.messages import Message, code_ref, duration_ref, member_ref, members_ref, time_ref
+from bot.playbook import CLOSING_TICK, STEPS
+from bot.severity import Severity
 from models import Alert, Crisis, CrisisStatus, PlaybookTick, ReminderKind, RosterMember
 
 
@@ -47,19 +48,27 @@ class CrisisFacts:
 
     next_reminder: datetime | None
     steps_done: frozenset[str]
+    closing_done: frozenset[str] = frozenset()
 
 
 async def facts(session: AsyncSession, crisis_id: int) -> CrisisFacts:
     reminder = await reminders.pending(session, crisis_id)
-    steps = await session.scalars(
-        select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis_id)
+    ticks = (
+        await session.scalars(select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis_id))
+    ).all()
+    return CrisisFacts(
+        reminder.due_at if reminder else None,
+        frozenset(tick for tick in ticks if not tick.startswith(CLOSING_TICK)),
+        frozenset(
+            tick.removeprefix(CLOSING_TICK) for tick in ticks if tick.startswith(CLOSING_TICK)
+        ),
     )
-    return CrisisFacts(reminder.due_at if reminder else None, frozenset(steps.all()))
 
 
-def status_line(crisis: Crisis, crisis_facts: CrisisFacts) -> list[Message]:
+def status_line(crisis: Crisis, crisis_facts: CrisisFacts, *, timer: bool = True) -> list[Message]:
     """The root message's last line, in parts each platform joins: when it opened, the
-    playbook's progress, then the figures once closed or the next reminder."""
+    playbook's progress, then the figures once closed, or (with `timer`) when it escalates
+    (not acknowledged yet) or the next reminder is due."""
     parts = [
         Message("root.opened", {"at": time_ref(crisis.opened_at)}),
         Message("root.progress", {"done": len(crisis_facts.steps_done), "total": len(STEPS)}),
@@ -77,14 +86,27 @@ def status_line(crisis: Crisis, crisis_facts: CrisisFacts) -> list[Message]:
                 },
             )
         )
-    elif crisis_facts.next_reminder is not None:
-        parts.append(Message("root.next_reminder", {"at": time_ref(crisis_facts.next_reminder)}))
+    elif timer and crisis_facts.next_reminder is not None:
+        key = (
+            "root.escalates_at"
+            if crisis.crisis_status is CrisisStatus.open
+            else "root.next_reminder"
+        )
+        parts.append(Message(key, {"at": time_ref(crisis_facts.next_reminder)}))
     return parts
 
 
 async def changed(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:
     """The root message must show the crisis as it is now."""
     await outbox.refresh(session, ctx.platforms, crisis.id, outbox.ROOT_UPDATE, now)
+
+
+async def timer_changed(
+    session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime
+) -> None:
+    """Only the root message's timer moved (a reminder or an escalation call fired): a
+    platform whose root message does not show it leaves that message alone."""
+    await outbox.refresh(session, ctx.platforms, crisis.id, outbox.ROOT_TIMER, now)
 
 
 async def summary_changed(
@@ -125,6 +147,18 @@ async def assign_owner(
             Message("thread.owner_assigned", {"owner": member_ref(member.id), "n": crisis.id}),
             now,
         )
+    if crisis.severity == Severity.critical.value:
+        # A critical crisis does not wait for the ladder: the leads hear of it at once.
+        leads = [m.id for m in await roster.leads(session) if m.id != crisis.owner_id]
+        if leads:
+            timeline.record(session, crisis.id, "leads_told", BOT, now)
+            outbox.thread(
+                session,
+                ctx.platforms,
+                crisis.id,
+                Message("thread.critical_leads", {"who": members_ref(leads), "n": crisis.id}),
+                now,
+            )
     await reminders.schedule(
         session, crisis.id, ReminderKind.escalation, now + ctx.settings.ack_timeout, now
     )

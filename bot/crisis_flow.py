@@ -31,7 +31,15 @@ from bot.messages import (
     members_ref,
     time_ref,
 )
-from bot.playbook import CLOSING_CHECKLIST, STEPS, Remedy, next_step
+from bot.playbook import (
+    CLOSING_CHECKLIST,
+    CLOSING_ITEMS,
+    CLOSING_TICK,
+    STEPS,
+    Remedy,
+    next_step,
+    step_title_key,
+)
 from bot.states import Move
 from models import (
     Alert,
@@ -42,11 +50,12 @@ from models import (
     ReminderKind,
     RosterLevel,
     RosterMember,
+    TimelineEvent,
 )
 from models.confirmation import ConfirmationLink
 
 MAX_NOTE = 3000
-FOLLOW_UP_KEYS = ("thread.follow_up", "thread.follow_up_confirmation")
+FOLLOW_UP_KEYS = ("thread.reminder_next_step", "thread.follow_up_confirmation")
 MAX_SNOOZE = timedelta(days=30)
 
 
@@ -71,14 +80,26 @@ async def authorize(session: AsyncSession, crisis: Crisis, actor: Actor) -> Rost
 Change = Callable[[AsyncSession, Crisis, RosterMember, datetime], Awaitable[Message]]
 
 
-async def _move(ctx: CoreContext, number: int, actor: Actor, move: Move, change: Change) -> Message:
+async def _move(
+    ctx: CoreContext,
+    number: int,
+    actor: Actor,
+    move: Move,
+    change: Change,
+    *,
+    timer_only: bool = False,
+) -> Message:
+    """`timer_only`: the move changes nothing on the root message but its timer."""
     async with ctx.db.transaction() as session:
         crisis = await crises.get(session, number, for_update=True)
         member = await authorize(session, crisis, actor)
         states.check(move, crisis.crisis_status, crisis.id)
         now = ctx.clock.now()
         reply = await change(session, crisis, member, now)
-        await crises.changed(session, ctx, crisis, now)
+        if timer_only:
+            await crises.timer_changed(session, ctx, crisis, now)
+        else:
+            await crises.changed(session, ctx, crisis, now)
     ctx.on_outbox()
     return reply
 
@@ -121,13 +142,32 @@ async def acknowledge(ctx: CoreContext, number: int, actor: Actor) -> Message:
         crisis.status = states.after(Move.acknowledge, crisis.crisis_status).value
         if crisis.acknowledged_at is None:
             crisis.acknowledged_at = now
-        if crisis.owner_id is None:
-            # Acknowledging an unowned crisis takes it.
+        previous = crisis.owner_id
+        if previous != member.id:
+            # Acknowledging takes the crisis: a lead answering an escalation becomes its
+            # owner, so the reminders follow the person who is actually on it.
             crises.set_owner(
-                session, crisis, member, actor, now, reason="took", actor_member_id=member.id
+                session,
+                crisis,
+                member,
+                actor,
+                now,
+                reason="took" if previous is None else "took_over",
+                actor_member_id=member.id,
             )
         _record(session, crisis, "acknowledged", actor, member, now)
-        _thread(session, ctx, crisis, "thread.acknowledged", now, member=member_ref(member.id))
+        if previous is None or previous == member.id:
+            _thread(session, ctx, crisis, "thread.acknowledged", now, member=member_ref(member.id))
+        else:
+            _thread(
+                session,
+                ctx,
+                crisis,
+                "thread.took_over",
+                now,
+                member=member_ref(member.id),
+                previous=member_ref(previous),
+            )
         outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_POST, now)
         await reminders.schedule(
             session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
@@ -249,6 +289,8 @@ async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None)
     async def change(
         session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
     ) -> Message:
+        done = (await crises.facts(session, crisis.id)).steps_done
+        unticked = [step_title_key(step) for step in STEPS if step.value not in done]
         await _close(session, ctx, crisis, now)
         _record(session, crisis, "closed", actor, member, now, note=clean_note or "")
         _thread(
@@ -262,6 +304,11 @@ async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None)
             to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
             note=clean_note or "—",
         )
+        if unticked:
+            # Closing is the person's call; the steps left out are said, not enforced.
+            return Message(
+                "reply.closed_unticked", {"n": crisis.id, "steps": bullets_ref(unticked)}
+            )
         return Message("reply.closed", {"n": crisis.id})
 
     return await _move(ctx, number, actor, Move.confirm, change)
@@ -415,7 +462,17 @@ async def snooze(ctx: CoreContext, number: int, actor: Actor, until: datetime) -
         )
         return Message("reply.snoozed", {"n": crisis.id, "until": time_ref(until)})
 
-    return await _move(ctx, number, actor, Move.snooze, change)
+    return await _move(ctx, number, actor, Move.snooze, change, timer_only=True)
+
+
+async def show_playbook(ctx: CoreContext, number: int) -> Message:
+    """Anyone may look at the playbook: the crisis keeps one checklist in its thread, posted
+    now if it is not there yet and refreshed if it is, never a second copy."""
+    async with ctx.db.transaction() as session:
+        crisis = await crises.get(session, number, for_update=True)
+        outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_UPDATE, ctx.clock.now())
+    ctx.on_outbox()
+    return Message("reply.playbook_in_thread", {"n": number})
 
 
 async def set_category(ctx: CoreContext, number: int, actor: Actor, category: str) -> Message:
@@ -442,38 +499,72 @@ async def set_category(ctx: CoreContext, number: int, actor: Actor, category: st
 
 async def set_steps(ctx: CoreContext, number: int, actor: Actor, done: set[str]) -> Message:
     """Make the ticked playbook steps exactly `done` (a checklist sends its whole state)."""
-    unknown = done - {step.value for step in STEPS}
-    if unknown:
+    if done - {step.value for step in STEPS}:
         raise InvalidInput("error.bad_step")
 
     async def change(
         session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
     ) -> Message:
-        ticked = set(
-            (
-                await session.scalars(
-                    select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis.id)
-                )
-            ).all()
-        )
-        for step in sorted(done - ticked):
-            session.add(PlaybookTick(crisis_id=crisis.id, step=step, member_id=member.id, at=now))
-            _record(session, crisis, "step_done", actor, member, now, step=step)
-        for step in sorted(ticked - done):
-            await session.execute(
-                delete(PlaybookTick).where(
-                    PlaybookTick.crisis_id == crisis.id, PlaybookTick.step == step
-                )
-            )
-            _record(session, crisis, "step_undone", actor, member, now, step=step)
-        if done != ticked:
-            outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_UPDATE, now)
+        await _set_ticks(session, ctx, crisis, actor, member, now, done, "", "step")
         return Message(
             "reply.steps",
             {"n": crisis.id, "done": len(done), "total": len(STEPS), "next": _next_step_ref(done)},
         )
 
     return await _move(ctx, number, actor, Move.tick, change)
+
+
+async def set_closing(ctx: CoreContext, number: int, actor: Actor, done: set[str]) -> Message:
+    """Make the ticked closing checklist items exactly `done`."""
+    if done - {item.value for item in CLOSING_ITEMS}:
+        raise InvalidInput("error.bad_step")
+
+    async def change(
+        session: AsyncSession, crisis: Crisis, member: RosterMember, now: datetime
+    ) -> Message:
+        await _set_ticks(session, ctx, crisis, actor, member, now, done, CLOSING_TICK, "closing")
+        return Message(
+            "reply.closing_ticked", {"n": crisis.id, "done": len(done), "total": len(CLOSING_ITEMS)}
+        )
+
+    return await _move(ctx, number, actor, Move.tick_closing, change)
+
+
+async def _set_ticks(
+    session: AsyncSession,
+    ctx: CoreContext,
+    crisis: Crisis,
+    actor: Actor,
+    member: RosterMember,
+    now: datetime,
+    done: set[str],
+    prefix: str,
+    event: str,
+) -> None:
+    """One checklist's ticks (those under `prefix`) become exactly `done`; each change is in
+    the timeline (`<event>_done`, `<event>_undone`) and the checklist is re-rendered."""
+    rows = await session.scalars(
+        select(PlaybookTick.step).where(PlaybookTick.crisis_id == crisis.id)
+    )
+    ticked = {
+        tick.removeprefix(prefix)
+        for tick in rows.all()
+        if tick.startswith(prefix) and (prefix or not tick.startswith(CLOSING_TICK))
+    }
+    for name in sorted(done - ticked):
+        session.add(
+            PlaybookTick(crisis_id=crisis.id, step=prefix + name, member_id=member.id, at=now)
+        )
+        _record(session, crisis, f"{event}_done", actor, member, now, step=name)
+    for name in sorted(ticked - done):
+        await session.execute(
+            delete(PlaybookTick).where(
+                PlaybookTick.crisis_id == crisis.id, PlaybookTick.step == prefix + name
+            )
+        )
+        _record(session, crisis, f"{event}_undone", actor, member, now, step=name)
+    if done != ticked:
+        outbox.enqueue(session, ctx.platforms, crisis.id, outbox.PLAYBOOK_UPDATE, now)
 
 
 def _next_step_ref(done: set[str] | frozenset[str]) -> dict[str, str]:
@@ -502,37 +593,80 @@ async def fire(session: AsyncSession, ctx: CoreContext, reminder: Reminder, now:
 
 
 async def _escalate(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:
+    """One rung up the ladder, louder each time: the next senior who has not had the crisis
+    yet, then all the leads, then the whole channel (repeated every ACK_TIMEOUT until someone
+    acknowledges). Nobody who let it lapse gets it back."""
     timeout = ctx.settings.ack_timeout
     previous = crisis.owner_id
-    candidate = await roster.pick_owner(session, exclude=[previous] if previous else [])
+    had, leads_called = await _ladder_so_far(session, crisis.id)
+    candidate = await roster.pick_owner(session, exclude=had, seniors_only=previous is not None)
+    leads = [m.id for m in await roster.leads(session)]
     if candidate is not None:
         crises.set_owner(session, crisis, candidate, BOT, now, reason="escalated")
+        if previous is None:
+            _thread(
+                session, ctx, crisis, "thread.owner_assigned", now, owner=member_ref(candidate.id)
+            )
+        else:
+            _thread(
+                session,
+                ctx,
+                crisis,
+                "thread.escalated",
+                now,
+                previous=member_ref(previous),
+                owner=member_ref(candidate.id),
+                timeout=duration_ref(timeout.total_seconds()),
+            )
+        await crises.changed(session, ctx, crisis, now)
+    elif leads and not leads_called:
+        timeline.record(session, crisis.id, "escalated_to_leads", BOT, now)
         _thread(
             session,
             ctx,
             crisis,
-            "thread.escalated",
+            "thread.escalation_leads",
             now,
-            previous=member_ref(previous) if previous else choice_ref("owner", "none"),
-            owner=member_ref(candidate.id),
+            who=members_ref(leads),
             timeout=duration_ref(timeout.total_seconds()),
         )
+        await crises.timer_changed(session, ctx, crisis, now)
     else:
-        leads = [m.id for m in await roster.leads(session)]
-        timeline.record(
-            session, crisis.id, "escalated_to_leads" if leads else "escalated_to_channel", BOT, now
-        )
+        timeline.record(session, crisis.id, "escalated_to_channel", BOT, now)
         _thread(
             session,
             ctx,
             crisis,
             "thread.escalation_nobody",
             now,
-            who=members_ref(leads) if leads else everyone_ref(),
+            who=everyone_ref(),
             timeout=duration_ref(timeout.total_seconds()),
         )
+        await crises.timer_changed(session, ctx, crisis, now)
     await reminders.schedule(session, crisis.id, ReminderKind.escalation, now + timeout, now)
-    await crises.changed(session, ctx, crisis, now)
+
+
+async def _ladder_so_far(session: AsyncSession, crisis_id: int) -> tuple[set[int], bool]:
+    """Everyone who has owned the crisis, and whether the leads were called since a person
+    last handed it to someone (a hand-over starts the upper rungs again)."""
+    events = await session.scalars(
+        select(TimelineEvent)
+        .where(
+            TimelineEvent.crisis_id == crisis_id,
+            TimelineEvent.kind.in_(("owner_assigned", "escalated_to_leads")),
+        )
+        .order_by(TimelineEvent.id)
+    )
+    had: set[int] = set()
+    leads_called = False
+    for event in events.all():
+        if event.kind == "escalated_to_leads":
+            leads_called = True
+            continue
+        had.add(int(event.detail["member"]))
+        if event.detail.get("reason") == "reassigned":
+            leads_called = False
+    return had, leads_called
 
 
 async def _follow_up(
@@ -552,7 +686,7 @@ async def _follow_up(
                 session,
                 ctx,
                 crisis,
-                "thread.follow_up",
+                "thread.reminder_next_step",
                 now,
                 owner=owner,
                 next=_next_step_ref(done),
@@ -561,4 +695,4 @@ async def _follow_up(
     await reminders.schedule(
         session, crisis.id, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
     )
-    await crises.changed(session, ctx, crisis, now)
+    await crises.timer_changed(session, ctx, crisis, now)

@@ -24,11 +24,13 @@ PLAYBOOK_POST = "playbook_post"
 PLAYBOOK_UPDATE = "playbook_update"
 # Re-render the root message in place.
 ROOT_UPDATE = "root_update"
+# Only the root message's timer (next reminder, escalation) moved.
+ROOT_TIMER = "root_timer"
 # Post or re-render the live summary of the posts and comments (one thread reply).
 SUMMARY = "summary"
 
 ORDERED, REFRESH = "ordered", "refresh"
-REFRESH_KINDS = frozenset({ROOT_UPDATE, SUMMARY})
+REFRESH_KINDS = frozenset({ROOT_UPDATE, ROOT_TIMER, SUMMARY})
 
 
 def enqueue(

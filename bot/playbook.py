@@ -62,6 +62,18 @@ CLOSING_CHECKLIST: tuple[str, ...] = (
 )
 
 
+class ClosingItem(enum.StrEnum):
+    """The closing checklist's items, ticked like the steps (`playbook.closing.<item>`)."""
+
+    remove_comment = "remove_comment"
+    public_summary = "public_summary"
+
+
+CLOSING_ITEMS: tuple[ClosingItem, ...] = tuple(ClosingItem)
+# A closing item's tick is kept beside the steps' ticks, under this prefix.
+CLOSING_TICK = "closing."
+
+
 def remedies_for(category: str) -> tuple[Remedy, ...]:
     """The remedies for a category, best first; a category this version does not know (an old
     row, a typo from a person) falls back to the generic ones rather than offering nothing."""

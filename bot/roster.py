@@ -124,20 +124,29 @@ async def open_crisis_counts(session: AsyncSession) -> dict[int, int]:
     return {owner_id: count for owner_id, count in rows}
 
 
-async def pick_owner(session: AsyncSession, exclude: Iterable[int] = ()) -> RosterMember | None:
-    """The senior or lead with the fewest open crises; ties: longest since last assignment."""
+async def pick_owner(
+    session: AsyncSession, exclude: Iterable[int] = (), *, seniors_only: bool = False
+) -> RosterMember | None:
+    """The senior with the fewest open crises (ties: longest since last assignment). Leads
+    are the escalation layer: they own a crisis only when no senior can (never with
+    `seniors_only`, which is how escalation climbs the ladder)."""
     excluded = set(exclude)
     candidates = [
-        m for m in await active_members(session) if m.roster_level.can_own and m.id not in excluded
+        m
+        for m in await active_members(session)
+        if m.roster_level.can_own
+        and m.id not in excluded
+        and not (seniors_only and m.roster_level is RosterLevel.lead)
     ]
     if not candidates:
         return None
     load = await open_crisis_counts(session)
 
-    def order(member: RosterMember) -> tuple[int, bool, float, int]:
+    def order(member: RosterMember) -> tuple[bool, int, bool, float, int]:
         last = member.last_assigned_at
         # Never assigned sorts before anyone who was.
         return (
+            member.roster_level is RosterLevel.lead,
             load.get(member.id, 0),
             last is not None,
             last.timestamp() if last else 0,

@@ -29,6 +29,7 @@ class Move(enum.StrEnum):
     reopen = "reopen"
     snooze = "snooze"
     tick = "tick"
+    tick_closing = "tick_closing"
     categorise = "categorise"
 
 
@@ -41,7 +42,30 @@ ALLOWED: dict[Move, frozenset[CrisisStatus]] = {
     # Before acknowledgement the escalation clock runs; it cannot be snoozed away.
     Move.snooze: frozenset({ACKED, AWAITING}),
     Move.tick: frozenset({OPEN, ACKED, AWAITING}),
+    # The public summary often comes after the customer's "yes".
+    Move.tick_closing: frozenset({ACKED, AWAITING, CLOSED}),
     Move.categorise: frozenset({OPEN, ACKED, AWAITING}),
+}
+
+
+class Control(enum.StrEnum):
+    """A control on the crisis root message (Slack) or card (Teams)."""
+
+    acknowledge = "acknowledge"
+    reassign = "reassign"
+    playbook = "playbook"
+    propose_resolution = "propose_resolution"
+    confirm = "confirm"
+    reopen = "reopen"
+    snooze = "snooze"
+
+
+# What each state offers, in the order shown: never a control whose move the state refuses.
+CONTROLS: dict[CrisisStatus, tuple[Control, ...]] = {
+    OPEN: (Control.acknowledge, Control.reassign, Control.playbook),
+    ACKED: (Control.playbook, Control.propose_resolution, Control.reassign, Control.snooze),
+    AWAITING: (Control.confirm, Control.reopen, Control.snooze),
+    CLOSED: (Control.reopen,),
 }
 
 # Why a move is refused in a state, when "not now" alone would not tell the person what to do.
@@ -55,6 +79,7 @@ _HINTS: dict[tuple[Move, CrisisStatus], str] = {
     (Move.reopen, OPEN): "error.not_closed",
     (Move.reopen, ACKED): "error.not_closed",
     (Move.snooze, OPEN): "error.acknowledge_first",
+    (Move.tick_closing, OPEN): "error.acknowledge_first",
 }
 
 

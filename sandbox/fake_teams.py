@@ -1,12 +1,12 @@
 """A fake Bot Connector (the Teams side of the Bot Framework) over real HTTP on 127.0.0.1,
 for end-to-end tests and the local sandbox.
 
-It answers the routes a bot calls: `POST /v3/conversations` (a new channel thread),
-`POST /v3/conversations/{id}/activities[/{activityId}]` (send, reply), `PUT …/{activityId}`
-(update in place) and `GET …/members/{userId}`. It keeps channels as Teams does (threads
-keyed by their root activity, replies, edits) and records every call. Faults: `down`
-answers 503 to everything; `fail_next` answers the next calls with a status (429 with
-Retry-After, 412, 502, …).
+It answers the routes a bot calls: `POST /v3/conversations` (a new channel thread, or a
+1:1 chat with one person), `POST /v3/conversations/{id}/activities[/{activityId}]` (send,
+reply), `PUT …/{activityId}` (update in place) and `GET …/members/{userId}`. It keeps
+channels as Teams does (threads keyed by their root activity, replies, edits) and records
+every call. Faults: `down` answers 503 to everything; `fail_next` answers the next calls
+with a status (429 with Retry-After, 412, 502, …).
 """
 
 from __future__ import annotations
@@ -118,6 +118,14 @@ class FakeTeams:
         self.threads[activity["id"]] = thread
         return thread.conversation_id
 
+    @staticmethod
+    def personal_chat_id(user_id: str) -> str:
+        return f"a:1:personal-{user_id}"
+
+    def personal_chat(self, user_id: str) -> list[JsonDict]:
+        """What the bot said to one person in their 1:1 chat, oldest first."""
+        return self.chats.get(self.personal_chat_id(user_id), [])
+
     def fail_next(
         self, route: str | None, *, status: int = 429, retry_after: float | None = 1, count: int = 1
     ) -> None:
@@ -216,6 +224,17 @@ class FakeTeams:
             return failed
         body = await _json(request)
         channel_id = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        members = body.get("members")
+        if not channel_id and isinstance(members, list) and len(members) == 1:
+            # A 1:1 chat between the bot and one person: the same id every time, as Teams does.
+            user_id = str((members[0] or {}).get("id") or "")
+            if not user_id or body.get("isGroup"):
+                self._record(request, "conversations", body, 400)
+                return web.json_response({"error": {"code": "BadArgument"}}, status=400)
+            chat_id = self.personal_chat_id(user_id)
+            self.chats.setdefault(chat_id, [])
+            self._record(request, "conversations", body, 201, chat_id)
+            return web.json_response({"id": chat_id}, status=201)
         activity = body.get("activity")
         if not channel_id or not isinstance(activity, dict):
             self._record(request, "conversations", body, 400)

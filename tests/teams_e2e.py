@@ -122,7 +122,7 @@ class TeamsBot:
 
     async def submit(self, value: dict[str, Any], user: User = ANNA) -> dict[str, Any]:
         """Press an Action.Submit on a crisis card: Teams sends the button's data merged
-        with the card's inputs as `value`, with no text. Returns the bot's answer."""
+        with the card's inputs as `value`, with no text. Returns the bot's answer (private)."""
         thread = self.thread(int(value["crisis"]))
         activity = self.activity(
             user,
@@ -131,8 +131,12 @@ class TeamsBot:
             value=value,
             replyToId=thread.root["id"],
         )
+        before = len(self.fake.personal_chat(user.id))
         assert await self.post(activity) == 200
-        return self.answer_to(activity)
+        # A click is answered in the person's 1:1 chat with the bot, never in the thread.
+        assert not [c for c in self.fake.calls_to("reply") if c.activity_id == activity["id"]]
+        [answer] = self.fake.personal_chat(user.id)[before:]
+        return answer
 
     def answer_to(self, activity: dict[str, Any]) -> dict[str, Any]:
         [answer] = [

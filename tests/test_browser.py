@@ -97,7 +97,7 @@ async def test_click_through_a_crisis_to_the_customers_confirmation(
     for _ in range(2):
         await page.get_by_role("button", name="+1 h").click()
     await page.get_by_role("button", name="+15 min").click()
-    await expect(root.locator(".thread")).to_contain_text("reminder: crisis #1 is still open")
+    await expect(root.locator(".thread")).to_contain_text("reminder for crisis #1")
 
     await root.get_by_role("button", name="Propose resolution").click()
     modal = page.locator(".modal")

@@ -224,14 +224,95 @@ async def test_with_nobody_else_the_leads_or_the_channel_are_called_every_timeou
     assert (await thread(loop_ctx))[-1][1]["who"] == {"everyone": True}
     ids = await members(loop_ctx, (LEA, RosterLevel.lead))
     clock.advance(ACK_TIMEOUT)
-    # A lead joined: the escalation hands the crisis to her.
+    # A lead joined and no senior can: the escalation hands the crisis to her.
     assert await sweeper.sweep() == 1
     assert (await crisis(loop_ctx)).owner_id == ids["ULEA"]
     clock.advance(ACK_TIMEOUT)
     assert await sweeper.sweep() == 1
     key, params = (await thread(loop_ctx))[-1]
-    assert key == "thread.escalation_nobody" and params["who"] == {"members": [ids["ULEA"]]}
+    assert key == "thread.escalation_leads" and params["who"] == {"members": [ids["ULEA"]]}
+    for _ in range(2):
+        clock.advance(ACK_TIMEOUT)
+        assert await sweeper.sweep() == 1
+        key, params = (await thread(loop_ctx))[-1]
+        assert key == "thread.escalation_nobody" and params["who"] == {"everyone": True}
     assert (await kinds(loop_ctx)).count("escalated_to_leads") == 1
+    assert (await crisis(loop_ctx)).owner_id == ids["ULEA"]
+
+
+async def test_escalation_climbs_the_ladder_and_never_ping_pongs(
+    loop_ctx: CoreContext, clock: FixedClock
+) -> None:
+    ids = await members(
+        loop_ctx,
+        (LEA, RosterLevel.lead),
+        (CARL, RosterLevel.lead),
+        (ANNA, RosterLevel.senior),
+        (BART, RosterLevel.senior),
+    )
+    seniors = {ids["UANNA"], ids["UBART"]}
+    leads = {ids["ULEA"], ids["UCARL"]}
+    sweeper = ReminderSweeper(loop_ctx)
+    await open_crisis(loop_ctx)
+    # Seniors own crises; the leads are the escalation layer.
+    first = (await crisis(loop_ctx)).owner_id
+    assert first in seniors
+    clock.advance(ACK_TIMEOUT)
+    assert await sweeper.sweep() == 1
+    second = (await crisis(loop_ctx)).owner_id
+    assert second in seniors - {first}
+    assert (await thread(loop_ctx))[-1][0] == "thread.escalated"
+    # Every senior had it: all the leads are called (the owner stays; nobody gets it back).
+    clock.advance(ACK_TIMEOUT)
+    assert await sweeper.sweep() == 1
+    key, params = (await thread(loop_ctx))[-1]
+    assert key == "thread.escalation_leads" and set(params["who"]["members"]) == leads
+    assert (await crisis(loop_ctx)).owner_id == second
+    # Then the whole channel, every ACK_TIMEOUT, until someone acknowledges.
+    for _ in range(3):
+        clock.advance(ACK_TIMEOUT)
+        assert await sweeper.sweep() == 1
+        key, params = (await thread(loop_ctx))[-1]
+        assert key == "thread.escalation_nobody" and params["who"] == {"everyone": True}
+        assert (await crisis(loop_ctx)).owner_id == second
+    owners = [
+        e
+        for e in await kinds(loop_ctx)
+        if e in ("owner_assigned", "escalated_to_leads", "escalated_to_channel")
+    ]
+    assert (
+        owners
+        == ["owner_assigned", "owner_assigned", "escalated_to_leads"] + ["escalated_to_channel"] * 3
+    )
+    # A lead acknowledging takes it over: the thread says so, the reminders follow her.
+    await crisis_flow.acknowledge(loop_ctx, 1, LEA)
+    row = await crisis(loop_ctx)
+    assert (row.owner_id, row.status) == (ids["ULEA"], "acknowledged")
+    key, params = (await thread(loop_ctx))[-1]
+    assert key == "thread.took_over"
+    assert params == {"n": 1, "member": {"member": ids["ULEA"]}, "previous": {"member": second}}
+    clock.advance(INTERVAL)
+    await delivered(loop_ctx)
+    assert await sweeper.sweep() == 1
+    key, params = (await thread(loop_ctx))[-1]
+    assert key == "thread.reminder_next_step" and params["owner"] == {"member": ids["ULEA"]}
+
+
+async def test_a_critical_crisis_tells_the_leads_when_it_opens(loop_ctx: CoreContext) -> None:
+    ids = await members(loop_ctx, (LEA, RosterLevel.lead), (ANNA, RosterLevel.senior))
+    calm = await ingest(
+        loop_ctx, alert(id="calm", url="https://facebook.com/p/calm", reach=10), WEBHOOK
+    )
+    assert [key for key, _ in await thread(loop_ctx, calm.crisis)] == ["thread.owner_assigned"]
+    loud = await ingest(
+        loop_ctx,
+        alert(id="loud", url="https://facebook.com/p/loud", reach=500_000, sentiment=-0.9),
+        WEBHOOK,
+    )
+    assert (await crisis(loop_ctx, loud.crisis)).severity == "critical"
+    (owner_key, owner), (key, params) = await thread(loop_ctx, loud.crisis)
+    assert owner_key == "thread.owner_assigned" and owner["owner"] == {"member": ids["UANNA"]}
+    assert key == "thread.critical_leads" and params["who"] == {"members": [ids["ULEA"]]}
 
 
 async def test_reassign_only_to_seniors_and_the_clock_restarts(
@@ -343,7 +424,8 @@ async def test_follow_ups_say_what_is_next_and_never_burst(
     assert await sweeper.sweep() == 1
     assert await sweeper.sweep() == 0
     key, params = (await thread(loop_ctx))[-1]
-    assert key == "thread.follow_up"
+    # Acknowledged: the reminder names the next step and never calls the crisis "still open".
+    assert key == "thread.reminder_next_step"
     assert params["owner"] == {"member": ids["UANNA"]}
     assert params["next"] == {"choice": "playbook.step.fix"}
     reminder = await pending(loop_ctx)
@@ -412,7 +494,7 @@ async def test_reminders_do_not_pile_up_while_the_last_one_is_undelivered(
         clock.advance(INTERVAL)
         assert await sweeper.sweep() == 1
     keys = [key for key, _ in await thread(loop_ctx)]
-    assert keys.count("thread.follow_up") == 1
+    assert keys.count("thread.reminder_next_step") == 1
     assert (await kinds(loop_ctx)).count("reminder_skipped") == 3
     # The chase goes on: the next reminder is scheduled.
     reminder = await pending(loop_ctx)

@@ -127,7 +127,8 @@ async def test_owner_is_the_least_loaded_senior_then_longest_idle(
 ) -> None:
     await add_member(ctx, "UJUNIOR", RosterLevel.junior)
     anna = await add_member(ctx, "UANNA", RosterLevel.senior)
-    bart = await add_member(ctx, "UBART", RosterLevel.lead)
+    bart = await add_member(ctx, "UBART", RosterLevel.senior)
+    await add_member(ctx, "ULEA", RosterLevel.lead)
 
     owners = []
     for n in range(4):
@@ -137,7 +138,8 @@ async def test_owner_is_the_least_loaded_senior_then_longest_idle(
             crisis = await session.get(Crisis, result.crisis)
             assert crisis is not None
             owners.append(crisis.owner_id)
-    # Nobody junior; equal load alternates, the one idle longest first.
+    # Seniors only (leads are the escalation layer, nobody junior); equal load alternates,
+    # the one idle longest first.
     assert owners == [anna, bart, anna, bart]
 
 

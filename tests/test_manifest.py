@@ -30,7 +30,7 @@ from bot.settings import Settings
 from handlers.slack import PLATFORM
 from handlers.slack import manifest as needs
 from handlers.slack.app import build_app
-from handlers.slack.blocks import BUTTONS
+from handlers.slack.blocks import BUTTONS, CATEGORY
 from handlers.slack.commands import COMMAND
 from handlers.slack.text import parse_person
 from models.session import Database
@@ -170,10 +170,11 @@ async def test_every_button_is_handled_and_interactivity_is_on(
     assert interactivity["is_enabled"] is True
     assert urlsplit(interactivity["request_url"]).path == needs.EVENTS_PATH
     actions = {captured["constraints"] for captured in registered(app, "action", "block_action")}
-    assert {action_id for action_id, _label in BUTTONS} <= actions
+    controls = [action_id for action_id, _label in BUTTONS.values()] + [CATEGORY]
+    assert set(controls) <= actions
     assert registered(app, *INTERACTIVE), "interactivity is on, but nothing uses it"
 
-    for action_id, _label in BUTTONS:
+    for action_id in controls:
         key = "button-" + action_id
         assert await dispatch(app, click(action_id, fake.response_url(key))) == 200, action_id
         [answer] = await fake.wait_for_response(key)
@@ -234,9 +235,10 @@ async def test_events_subscribed_are_the_events_listened_to(
     assert {name.split(".")[0] for name in declared} == listened
     if not needs.BOT_EVENTS:
         assert subscription is None, "event_subscriptions without events: leave it out"
-        mention = {"type": "app_mention", "user": "UANNA", "text": "<@UBOT> hi", "channel": CHANNEL}
-        request = slack_requests.event_callback(SIGNING_SECRET, event=mention)
-        assert await dispatch(app, request) == 404
+    # An event the manifest does not subscribe to finds no listener.
+    mention = {"type": "app_mention", "user": "UANNA", "text": "<@UBOT> hi", "channel": CHANNEL}
+    request = slack_requests.event_callback(SIGNING_SECRET, event=mention)
+    assert await dispatch(app, request) == 404
 
 
 def test_mentions_arrive_escaped_as_the_parser_reads_them(manifest: dict[str, Any]) -> None:

@@ -39,8 +39,8 @@ from tests.e2e import ALERT_SECRET, CHANNEL, SIGNING_SECRET, TOKEN, post
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
 SWEEP_INTERVAL = "0.2s"
-# The English catalogue's thread.follow_up: "{owner}, reminder: crisis #{n} is still open. …"
-FOLLOW_UP = "reminder: crisis #1 is still open"
+# The English catalogue's thread.reminder_next_step: "{owner}, reminder for crisis #{n}. …"
+FOLLOW_UP = "reminder for crisis #1"
 ACKNOWLEDGED = "acknowledged crisis #1 and is on it"
 SNOOZED = "snoozed the reminders of #1"
 # The playbook checklist's fallback text (button.playbook).
@@ -390,7 +390,7 @@ async def test_reminder_due_while_the_server_was_killed_fires_once_after_restart
         late = first_post.at - healthy_at
         assert late <= 1.5, f"the overdue follow-up came {late:.2f}s after the start"
         [text] = thread_texts(fake, FOLLOW_UP)
-        assert text.startswith("<@UANNA>, reminder: crisis #1 is still open. Next step: ")
+        assert text.startswith("<@UANNA>, reminder for crisis #1. Next step: ")
 
         rows = await reminders(database_url)
         fired = next(r for r in rows if r.id == scheduled.id)

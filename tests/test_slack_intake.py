@@ -36,15 +36,8 @@ async def test_alert_opens_a_crisis_with_root_message_and_buttons(database_url: 
         ):
             assert expected in text, expected
         buttons = [e["action_id"] for e in blocks[-1]["elements"]]
-        assert buttons == [
-            "crisis_ack",
-            "crisis_reassign",
-            "crisis_resolve",
-            "crisis_confirm",
-            "crisis_snooze",
-            "crisis_playbook",
-            "crisis_category",
-        ]
+        # Open: only what can be done before acknowledging (and the category menu).
+        assert buttons == ["crisis_ack", "crisis_reassign", "crisis_playbook", "crisis_category"]
         # With an empty roster the thread says how to fix it.
         [hint] = await slack.wait_thread(1, 1)
         assert "/crisis roster add" in hint["text"]
@@ -55,13 +48,13 @@ async def test_owner_is_mentioned_in_the_thread_with_the_first_step(database_url
         assert "lead" in await slack.command("roster add <@UBOSS|bossy> lead", user="UBOSS")
         assert "senior" in await slack.command("roster add <@UANNA|anna> senior", user="UBOSS")
         await slack.post_alert(post())
-        [assigned] = await slack.wait_thread(1, 1)
-        # Anna has no open crisis and was never assigned; the lead was never assigned either,
-        # so the tie goes to the first added. Both are seniors or above.
-        assert assigned["text"].startswith("<@UBOSS>, you own crisis #1.")
+        assigned, leads = await slack.wait_thread(1, 2)
+        # Seniors own crises; the lead is the escalation layer, told at once of a critical one.
+        assert assigned["text"].startswith("<@UANNA>, you own crisis #1.")
         assert "contact the customer fast" in assigned["text"]
+        assert leads["text"].startswith("<@UBOSS> crisis #1 is critical")
         await slack.post_alert(post(id="fb-200", url="https://facebook.com/sklep/posts/200"))
-        [second] = await slack.wait_thread(2, 1)
+        second = (await slack.wait_thread(2, 1))[0]
         assert second["text"].startswith("<@UANNA>, you own crisis #2.")
         assert "<@UANNA>" in str(slack.root(2)["blocks"])
 

@@ -42,9 +42,11 @@ async def test_the_whole_loop_with_buttons_and_modals(database_url: str) -> None
         )
         await slack.fake.wait_for(lambda: "acknowledged" in text_of(slack.root(n)))
         assert "Next reminder" in text_of(slack.root(n))
-        thread = await slack.wait_thread(n, 3)
-        assert thread[1]["text"] == "<@UANNA> acknowledged crisis #2 and is on it."
-        playbook = thread[2]
+        thread = await slack.wait_thread(n, 4)
+        # The post is critical (reach 12,000, very negative): the leads heard of it at once.
+        assert thread[1]["text"].startswith("<@UBOSS> crisis #2 is critical")
+        assert thread[2]["text"] == "<@UANNA> acknowledged crisis #2 and is on it."
+        playbook = thread[3]
         assert "Playbook for crisis #2" in text_of(playbook)
         assert "Refund of the money paid" in text_of(playbook)  # delivery delay remedy
         # A second click changes nothing and posts nothing.
@@ -111,8 +113,11 @@ async def test_the_whole_loop_with_buttons_and_modals(database_url: str) -> None
         assert "remove or correct" in proposal or "remov" in proposal
 
         # Client confirmed: the crisis closes and shows its figures.
-        assert await slack.click("crisis_confirm", n, user="UBOSS") == (
-            "Crisis #2 is closed. Thank you!"
+        # Three steps are not ticked: closing still works, and says which.
+        closed = await slack.click("crisis_confirm", n, user="UBOSS")
+        assert closed == (
+            "Crisis #2 is closed. Not ticked in its playbook:\n"
+            "• Fix it now\n• Promise improvement\n• Compensate"
         )
         await slack.fake.wait_for(
             lambda: "Closed. First acknowledgement after" in text_of(slack.root(n))
@@ -142,8 +147,8 @@ async def test_subcommands_drive_the_same_loop(database_url: str) -> None:
         assert await slack.command("resolve 2 Zwrot pieniędzy wysłany", user="UBOSS") == (
             "Resolution proposed for #2: now waiting for the customer's confirmation."
         )
-        assert await slack.command("confirm 2 dziękuje", user="UBOSS") == (
-            "Crisis #2 is closed. Thank you!"
+        assert (await slack.command("confirm 2 dziękuje", user="UBOSS")).startswith(
+            "Crisis #2 is closed. Not ticked in its playbook:\n• Apologise"
         )
         assert (await slack.command("confirm 2", user="UBOSS")).startswith("Crisis #2 is closed.")
         stats = await slack.command("stats")
@@ -198,10 +203,10 @@ async def test_escalation_and_follow_ups_arrive_on_time(database_url: str) -> No
         assert f"<@{second}>, you own it now" in escalated[1]["text"]
         await slack.command("ack 1", user=second)
         await slack.fake.wait_for(
-            lambda: any("reminder: crisis #1 is still open" in m["text"] for m in slack.thread(1)),
+            lambda: any("reminder for crisis #1" in m["text"] for m in slack.thread(1)),
             timeout=5,
         )
-        reminder = next(m for m in slack.thread(1) if "reminder:" in m["text"])
+        reminder = next(m for m in slack.thread(1) if "reminder for crisis" in m["text"])
         assert reminder["text"].startswith(f"<@{second}>, reminder")
         assert "Next step: Apologise" in reminder["text"]
         await slack.command("resolve 1", user=second)

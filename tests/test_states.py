@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import NotAllowedNow
-from bot.states import ALLOWED, Move, after, check
+from bot.states import ALLOWED, CONTROLS, Control, Move, after, check
 from models import CrisisStatus as S
 
 EXPECTED_AFTER = {
@@ -22,6 +22,9 @@ EXPECTED_AFTER = {
     (Move.tick, S.open): S.open,
     (Move.tick, S.acknowledged): S.acknowledged,
     (Move.tick, S.awaiting_confirmation): S.awaiting_confirmation,
+    (Move.tick_closing, S.acknowledged): S.acknowledged,
+    (Move.tick_closing, S.awaiting_confirmation): S.awaiting_confirmation,
+    (Move.tick_closing, S.closed): S.closed,
     (Move.categorise, S.open): S.open,
     (Move.categorise, S.acknowledged): S.acknowledged,
     (Move.categorise, S.awaiting_confirmation): S.awaiting_confirmation,
@@ -55,9 +58,29 @@ def test_the_table_and_the_expectations_agree() -> None:
         (Move.snooze, S.open, "error.acknowledge_first"),
         (Move.acknowledge, S.closed, "error.crisis_closed"),
         (Move.tick, S.closed, "error.crisis_closed"),
+        (Move.tick_closing, S.open, "error.acknowledge_first"),
     ],
 )
 def test_refusals_say_what_to_do(move: Move, status: S, key: str) -> None:
     with pytest.raises(NotAllowedNow) as refused:
         check(move, status, 1)
     assert refused.value.message.key == key
+
+
+# The move each control makes (Playbook only shows the checklist: no move, always allowed).
+CONTROL_MOVES = {
+    Control.acknowledge: Move.acknowledge,
+    Control.reassign: Move.reassign,
+    Control.propose_resolution: Move.propose_resolution,
+    Control.confirm: Move.confirm,
+    Control.reopen: Move.reopen,
+    Control.snooze: Move.snooze,
+}
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_no_control_is_shown_that_its_state_would_refuse(status: S) -> None:
+    for control in CONTROLS[status]:
+        move = CONTROL_MOVES.get(control)
+        if move is not None:
+            check(move, status, 1)

@@ -42,14 +42,8 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
         assert "<at>Anna Nowak</at>" in text
         assert card["msteams"]["entities"][0]["mentioned"]["id"] == "aad-anna"
         titles = [action["title"] for action in card["actions"]]
-        assert titles == [
-            "Acknowledge",
-            "Reassign",
-            "Playbook",
-            "Propose resolution",
-            "Client confirmed",
-            "Snooze",
-        ]
+        # Open: only what can be done before acknowledging.
+        assert titles == ["Acknowledge", "Reassign", "Playbook"]
         # The owner is mentioned in the thread, with the entity that makes it a mention.
         first = thread.replies[0]
         assert "<at>Anna Nowak</at>" in first["text"]
@@ -92,8 +86,10 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
         await teams.fake.wait_for(
             lambda: '"value": "true"' in card_text(teams.cards(n)[0]), what="playbook ticked"
         )
+        # Playbook again: it points to the checklist in the thread, never a second copy.
         shown = await teams.submit({"crisisbot": "playbook", "crisis": n})
-        assert "Playbook for crisis #2" in card_text(shown["attachments"][0]["content"])
+        assert shown["text"] == "The playbook of #2 is in its thread: tick the steps there."
+        assert "attachments" not in shown and len(teams.cards(n)) == 1
 
         # A follow-up reminder reaches the thread, mentioning the owner.
         await teams.wait_texts(
@@ -127,7 +123,7 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
 
         # Client confirmed: closed, figures on the card, reminders stop.
         answer = await teams.submit({"crisisbot": "confirm", "crisis": n})
-        assert answer["text"] == "Crisis #2 is closed. Thank you!"
+        assert answer["text"].startswith("Crisis #2 is closed. Not ticked in its playbook:")
         await teams.fake.wait_for(
             lambda: "Closed. First acknowledgement after" in card_text(teams.root_card(n))
         )
@@ -153,10 +149,10 @@ async def test_text_commands_said_to_the_bot(database_url: str) -> None:
         assert answer.startswith("Resolution proposed for #2")
         texts = await teams.wait_texts(2, lambda t: "proposed a resolution" in t[-1])
         assert "refund sent" in texts[-1]
-        assert await teams.say("confirm 2", BOSS) == "Crisis #2 is closed. Thank you!"
+        assert (await teams.say("confirm 2", BOSS)).startswith("Crisis #2 is closed.")
         # Reassign by text, naming the person with a Teams mention.
-        assert await teams.say("assign 1 @Anna", BOSS, (ANNA,)) == (
-            "Crisis #1 now belongs to <at>Anna Nowak</at>."
+        assert await teams.say("assign 1 @Bob", BOSS, (BOSS,)) == (
+            "Crisis #1 now belongs to <at>Bob Boss</at>."
         )
 
 
@@ -248,17 +244,37 @@ async def _member_id(teams: TeamsBot, name: str) -> int:
 async def test_an_unacknowledged_crisis_escalates_in_the_thread(database_url: str) -> None:
     async with running_teams_bot(database_url, ack_timeout="1s") as teams:
         await setup_crisis(teams)
-        # Anna does not acknowledge #2 in time: it goes to Bob, who is mentioned.
-        await teams.wait_texts(2, lambda t: any("did not acknowledge" in x for x in t))
-        escalation = next(
-            reply
-            for reply in teams.thread(2).replies
-            if "did not acknowledge" in reply.get("text", "")
+        # Anna, the only senior, does not acknowledge #2 in time: the lead is called (she
+        # does not get it back), then the whole channel.
+        texts = await teams.wait_texts(2, lambda t: any("every senior has had it" in x for x in t))
+        called = next(x for x in texts if "every senior has had it" in x)
+        assert called.startswith("<at>Bob Boss</at> crisis #2 is still not acknowledged")
+        await teams.wait_texts(2, lambda t: any("<at>channel</at>" in x for x in t))
+        # The whole channel is called with a real channel mention.
+        [everyone] = [
+            r for r in teams.thread(2).replies if "<at>channel</at>" in r.get("text", "")
+        ][:1]
+        assert {
+            "type": "mention",
+            "text": "<at>channel</at>",
+            "mentioned": {
+                "id": CHANNEL,
+                "name": "channel",
+                "conversationIdentityType": "channel",
+            },
+        } in everyone["entities"]
+        assert "<at>Anna Nowak</at>" in card_text(teams.root_card(2))
+        # Bob acknowledges: he takes it over, and the card and thread say so.
+        assert (await teams.submit({"crisisbot": "ack", "crisis": 2}, BOSS))["text"] == (
+            "You are on crisis #2. The playbook is in its thread."
         )
-        assert escalation["text"].startswith(
-            "<at>Anna Nowak</at> did not acknowledge crisis #2 within 1s. <at>Bob Boss</at>,"
+        await teams.wait_texts(
+            2,
+            lambda t: (
+                "<at>Bob Boss</at> took over crisis #2 from <at>Anna Nowak</at>" in t[-1]
+                or any("took over" in x for x in t)
+            ),
         )
-        assert [e["mentioned"]["id"] for e in escalation["entities"]] == ["aad-anna", "aad-boss"]
         await teams.fake.wait_for(lambda: "<at>Bob Boss</at>" in card_text(teams.root_card(2)))
 
 

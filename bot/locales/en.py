@@ -132,7 +132,6 @@ MESSAGES: dict[str, str] = {
     "thread.snoozed": "{actor} snoozed the reminders of #{n} until {until}.",
     "thread.escalated": "{previous} did not acknowledge crisis #{n} within {timeout}. {owner}, you own it now: please acknowledge.",
     "thread.escalation_nobody": "{who} crisis #{n} is still not acknowledged and there is nobody else to hand it to. Please take it (/crisis assign {n} @someone). Next call in {timeout}.",
-    "thread.follow_up": "{owner}, reminder: crisis #{n} is still open. Next step: {next}.",
     "thread.follow_up_confirmation": "{owner}, has the customer confirmed that #{n} is solved? Follow up with them, then press Client confirmed.",
     "playbook.all_done": "all steps done: propose the resolution to the customer",
     "timeline.acknowledged": "{at} acknowledged by {actor}",
@@ -290,4 +289,63 @@ MESSAGES: dict[str, str] = {
     "teams.snooze_for": "Snooze for",
     "teams.save_steps": "Save",
     "teams.everyone": "channel",
+    # The crisis loop: the escalation ladder, controls that follow the state, one playbook.
+    "root.escalates_at": "Escalates {at}",
+    "thread.took_over": "{member} took over crisis #{n} from {previous} and is on it.",
+    "thread.escalation_leads": "{who} crisis #{n} is still not acknowledged and every senior has had it. Please take it: Acknowledge makes it yours. Next, in {timeout}: the whole channel.",
+    "thread.critical_leads": "{who} crisis #{n} is critical, so you hear of it at once. Acknowledge takes it over.",
+    "thread.reminder_next_step": "{owner}, reminder for crisis #{n}. Next step: {next}.",
+    "timeline.leads_told": "{at} critical: the leads were told at once",
+    "button.reopen": "Reopen",
+    "reply.playbook_in_thread": "The playbook of #{n} is in its thread: tick the steps there.",
+    "confirm.unticked": "Not ticked in the playbook yet: {steps}. Close anyway?",
+    "reply.closed_unticked": "Crisis #{n} is closed. Not ticked in its playbook:\n{steps}",
+    "teams.confirm_ask": "Did the customer confirm that the problem is solved? This closes crisis #{n}.",
+    "teams.private_from": "About crisis #{n}: {text}",
+    "reply.closing_ticked": "Closing checklist of #{n}: {done}/{total} done.",
+    "playbook.closing_title": "*Closing checklist* (once the customer agrees):",
+    "closing.remove_comment": "Ask about the comment",
+    "closing.public_summary": "Post a public summary",
+    "timeline.closing_done": "{at} {actor} ticked on the closing checklist: {step}",
+    "timeline.closing_undone": "{at} {actor} unticked on the closing checklist: {step}",
+    "teams.save_closing": "Save the closing checklist",
+    "welcome.slack": (
+        "Hello, I am crisisbot. I open one thread per social-media crisis, put a senior person "
+        "in charge and keep reminding until the customer confirms it is solved. Three steps to "
+        "start:\n"
+        "1. The crisis channel: crises open in the channel set as CRISIS_CHANNEL (this one is "
+        "{channel}); a brand can have its own with /crisis channel <brand> <#channel>.\n"
+        "2. The roster: /crisis roster add @someone lead, then your seniors with "
+        "/crisis roster add @someone senior.\n"
+        "3. A test alert: /crisis open https://example.com/post Test: my parcel never came.\n"
+        "Everything else: /crisis help"
+    ),
+    "teams.welcome": (
+        "Hello, I am crisisbot. I open one thread per social-media crisis, put a senior person "
+        "in charge and keep reminding until the customer confirms it is solved. Three steps to "
+        "start:\n"
+        "1. In the channel where crises should open, say @crisisbot here.\n"
+        "2. The roster: @crisisbot roster add @someone lead, then your seniors with "
+        "@crisisbot roster add @someone senior.\n"
+        "3. A test alert: @crisisbot open https://example.com/post Test: my parcel never came.\n"
+        "Everything else: @crisisbot help"
+    ),
+    "teams.help": (
+        "crisisbot runs the response to a social-media crisis. Say to the bot:\n"
+        "@crisisbot here [brand]: crises (of every brand, or of one) open in this channel\n"
+        "@crisisbot open <url> [text]: report a negative post\n"
+        "@crisisbot list: open crises\n"
+        "@crisisbot status <n>: one crisis and its timeline\n"
+        "@crisisbot ack <n>: I am on it\n"
+        "@crisisbot assign <n> @person: hand a crisis to another senior\n"
+        "@crisisbot resolve <n> [note]: propose a resolution to the customer\n"
+        "@crisisbot confirm <n> [note]: the customer confirmed, close the crisis\n"
+        "@crisisbot reopen <n>: reopen a crisis\n"
+        "@crisisbot snooze <n> <duration>: move the next reminder (e.g. 30m, 4h, 1d)\n"
+        "@crisisbot roster: who can own a crisis\n"
+        "@crisisbot roster add @person junior|senior|lead, @crisisbot roster remove @person\n"
+        "@crisisbot stats: response times\n"
+        "@crisisbot link [code]: the same person on Slack and Teams\n"
+        "The buttons on each crisis card do the same."
+    ),
 }

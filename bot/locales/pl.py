@@ -137,7 +137,6 @@ MESSAGES: dict[str, str] = {
     "thread.snoozed": "{actor} odkłada przypomnienia o #{n} do {until}.",
     "thread.escalated": "{previous} nie przyjmuje kryzysu #{n} w ciągu {timeout}. {owner}, teraz Ty go prowadzisz: przyjmij go, proszę.",
     "thread.escalation_nobody": "{who} kryzys #{n} wciąż nie jest przyjęty i nie ma komu go przekazać. Przejmijcie go, proszę (/crisis assign {n} @osoba). Kolejne wezwanie za {timeout}.",
-    "thread.follow_up": "{owner}, przypomnienie: kryzys #{n} jest wciąż otwarty. Następny krok: {next}.",
     "thread.follow_up_confirmation": "{owner}, czy klient potwierdził, że sprawa #{n} jest rozwiązana? Skontaktuj się z nim, a potem naciśnij „Klient potwierdził”.",
     "playbook.all_done": "wszystkie kroki zrobione: zaproponuj klientowi rozwiązanie",
     "timeline.acknowledged": "{at} przyjęty przez {actor}",
@@ -295,4 +294,64 @@ MESSAGES: dict[str, str] = {
     "teams.snooze_for": "Odłóż na",
     "teams.save_steps": "Zapisz",
     "teams.everyone": "kanał",
+    # Pętla kryzysu: drabina eskalacji, przyciski zgodne ze stanem, jeden plan działania.
+    "root.escalates_at": "Eskalacja {at}",
+    "thread.took_over": "{member} przejmuje kryzys #{n} od {previous} i się nim zajmuje.",
+    "thread.escalation_leads": "{who} kryzys #{n} wciąż nie jest przyjęty, a miała go już każda osoba senior. Przejmijcie go, proszę: „Zajmuję się” przypisze go do Was. Następnie, za {timeout}: cały kanał.",
+    "thread.critical_leads": "{who} kryzys #{n} jest krytyczny, więc dowiadujecie się o nim od razu. „Zajmuję się” przejmuje go.",
+    "thread.reminder_next_step": "{owner}, przypomnienie o kryzysie #{n}. Następny krok: {next}.",
+    "timeline.leads_told": "{at} krytyczny: od razu powiadomiono osoby lead",
+    "button.reopen": "Otwórz ponownie",
+    "reply.playbook_in_thread": "Plan działania kryzysu #{n} jest w jego wątku: tam zaznaczaj kroki.",
+    "confirm.unticked": "Niezaznaczone kroki planu: {steps}. Zamknąć mimo to?",
+    "reply.closed_unticked": "Kryzys #{n} jest zamknięty. Niezaznaczone kroki planu:\n{steps}",
+    "teams.confirm_ask": "Czy klient potwierdził, że problem jest rozwiązany? To zamknie kryzys #{n}.",
+    "teams.private_from": "Kryzys #{n}: {text}",
+    "reply.closing_ticked": "Lista zamknięcia kryzysu #{n}: zrobione {done}/{total}.",
+    "playbook.closing_title": "*Lista zamknięcia* (gdy klient się zgodzi):",
+    "closing.remove_comment": "Zapytaj o komentarz",
+    "closing.public_summary": "Opublikuj podsumowanie",
+    "timeline.closing_done": "{at} {actor} odhacza na liście zamknięcia: {step}",
+    "timeline.closing_undone": "{at} {actor} cofa odhaczenie na liście zamknięcia: {step}",
+    "teams.save_closing": "Zapisz listę zamknięcia",
+    "welcome.slack": (
+        "Cześć, tu crisisbot. Dla każdego kryzysu w mediach społecznościowych otwieram osobny "
+        "wątek, przydzielam go osobie senior i przypominam o nim, dopóki klient nie potwierdzi, "
+        "że sprawa jest rozwiązana. Na początek trzy kroki:\n"
+        "1. Kanał kryzysowy: kryzysy otwierają się na kanale ustawionym w CRISIS_CHANNEL (ten "
+        "kanał to {channel}); marka może mieć własny: /crisis channel <marka> <#kanał>.\n"
+        "2. Lista dyżurnych: /crisis roster add @osoba lead, potem osoby senior: "
+        "/crisis roster add @osoba senior.\n"
+        "3. Alert próbny: /crisis open https://example.com/post Test: paczka nie dotarła.\n"
+        "Wszystko inne: /crisis help"
+    ),
+    "teams.welcome": (
+        "Cześć, tu crisisbot. Dla każdego kryzysu w mediach społecznościowych otwieram osobny "
+        "wątek, przydzielam go osobie senior i przypominam o nim, dopóki klient nie potwierdzi, "
+        "że sprawa jest rozwiązana. Na początek trzy kroki:\n"
+        "1. Na kanale, na którym mają się otwierać kryzysy, napisz @crisisbot here.\n"
+        "2. Lista dyżurnych: @crisisbot roster add @osoba lead, potem osoby senior: "
+        "@crisisbot roster add @osoba senior.\n"
+        "3. Alert próbny: @crisisbot open https://example.com/post Test: paczka nie dotarła.\n"
+        "Wszystko inne: @crisisbot help"
+    ),
+    "teams.help": (
+        "crisisbot prowadzi reakcję na kryzys w mediach społecznościowych. Napisz do bota:\n"
+        "@crisisbot here [marka]: kryzysy (wszystkich marek albo jednej) otwierają się na tym "
+        "kanale\n"
+        "@crisisbot open <url> [tekst]: zgłoś negatywny wpis\n"
+        "@crisisbot list: otwarte kryzysy\n"
+        "@crisisbot status <n>: jeden kryzys i jego historia\n"
+        "@crisisbot ack <n>: zajmuję się tym\n"
+        "@crisisbot assign <n> @osoba: przekaż kryzys innej osobie senior\n"
+        "@crisisbot resolve <n> [notatka]: zaproponuj klientowi rozwiązanie\n"
+        "@crisisbot confirm <n> [notatka]: klient potwierdził, zamknij kryzys\n"
+        "@crisisbot reopen <n>: otwórz kryzys ponownie\n"
+        "@crisisbot snooze <n> <czas>: przesuń następne przypomnienie (np. 30m, 4h, 1d)\n"
+        "@crisisbot roster: kto może prowadzić kryzys\n"
+        "@crisisbot roster add @osoba junior|senior|lead, @crisisbot roster remove @osoba\n"
+        "@crisisbot stats: czasy reakcji\n"
+        "@crisisbot link [kod]: ta sama osoba w Slacku i w Teams\n"
+        "Przyciski na karcie kryzysu robią to samo."
+    ),
 }

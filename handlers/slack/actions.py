@@ -21,13 +21,14 @@ from handlers.slack import PLATFORM
 from handlers.slack.blocks import (
     ACK,
     CATEGORY,
+    CLOSING_STEPS,
     CONFIRM,
     PLAYBOOK,
     PLAYBOOK_STEPS,
     REASSIGN,
+    REOPEN,
     RESOLVE,
     SNOOZE,
-    playbook_blocks,
     reassign_view,
     resolve_view,
 )
@@ -150,21 +151,17 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
     @app.action(PLAYBOOK)
     async def show_playbook(ack: AsyncAck, action: Body, respond: AsyncRespond) -> None:
         await ack()
+        await answer(
+            respond, lambda: crisis_flow.show_playbook(ctx, crisis_number(action.get("value")))
+        )
 
-        async def run() -> None:
-            number = crisis_number(action.get("value"))
-            async with ctx.db.sessions() as session:
-                crisis = await crises.get(session, number)
-                facts = await crises.facts(session, number)
-            renderer = Renderer(ctx.settings.language, {})
-            await respond(
-                text=renderer.t("button.playbook"),
-                blocks=playbook_blocks(crisis, facts, renderer),
-                response_type="ephemeral",
-                replace_original=False,
-            )
-
-        await answer(respond, run)
+    @app.action(REOPEN)
+    async def reopen(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
+        await ack()
+        await answer(
+            respond,
+            lambda: crisis_flow.reopen(ctx, crisis_number(action.get("value")), actor_of(body)),
+        )
 
     @app.action(PLAYBOOK_STEPS)
     async def tick_steps(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
@@ -175,6 +172,15 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
             option["value"].partition(":")[2] for option in action.get("selected_options") or []
         }
         await answer(respond, lambda: crisis_flow.set_steps(ctx, number, actor_of(body), done))
+
+    @app.action(CLOSING_STEPS)
+    async def tick_closing(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
+        await ack()
+        number = crisis_number(str(action.get("block_id", "")).removeprefix("closing_"))
+        done = {
+            option["value"].partition(":")[2] for option in action.get("selected_options") or []
+        }
+        await answer(respond, lambda: crisis_flow.set_closing(ctx, number, actor_of(body), done))
 
 
 async def snooze_until(

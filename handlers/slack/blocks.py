@@ -28,11 +28,12 @@ from bot.categories import Category
 from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
 from bot.messages import choice_ref, link_ref, member_ref
-from bot.playbook import STEPS, Remedy, remedies_for
+from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, remedies_for
+from bot.states import CONTROLS, Control
 from handlers.slack.text import EXCERPT, Renderer, escape, excerpt
-from models import Alert, Crisis
+from models import Alert, Crisis, CrisisStatus
 
-ACK, REASSIGN, RESOLVE, CONFIRM, SNOOZE, PLAYBOOK, CATEGORY = (
+ACK, REASSIGN, RESOLVE, CONFIRM, SNOOZE, PLAYBOOK, CATEGORY, REOPEN = (
     "crisis_ack",
     "crisis_reassign",
     "crisis_resolve",
@@ -40,19 +41,21 @@ ACK, REASSIGN, RESOLVE, CONFIRM, SNOOZE, PLAYBOOK, CATEGORY = (
     "crisis_snooze",
     "crisis_playbook",
     "crisis_category",
+    "crisis_reopen",
 )
-# action_id and label of each root-message control, in the order they are shown.
-BUTTONS = (
-    (ACK, "button.ack"),
-    (REASSIGN, "button.reassign"),
-    (RESOLVE, "button.resolve"),
-    (CONFIRM, "button.confirm"),
-    (SNOOZE, "button.snooze"),
-    (PLAYBOOK, "button.playbook"),
-    (CATEGORY, "button.category"),
-)
+# action_id and label of each root-message control.
+BUTTONS: dict[Control, tuple[str, str]] = {
+    Control.acknowledge: (ACK, "button.ack"),
+    Control.reassign: (REASSIGN, "button.reassign"),
+    Control.propose_resolution: (RESOLVE, "button.resolve"),
+    Control.confirm: (CONFIRM, "button.confirm"),
+    Control.snooze: (SNOOZE, "button.snooze"),
+    Control.playbook: (PLAYBOOK, "button.playbook"),
+    Control.reopen: (REOPEN, "button.reopen"),
+}
 ACTIONS_BLOCK = "crisis_actions"
 PLAYBOOK_STEPS = "playbook_steps"
+CLOSING_STEPS = "closing_steps"
 SNOOZE_CHOICES = ("1h", "4h", "tomorrow")
 REASSIGN_VIEW = "reassign_modal"
 RESOLVE_VIEW = "resolve_modal"
@@ -146,16 +149,18 @@ def root_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dict[st
                 )
             ]
         ),
-        ActionsBlock(block_id=ACTIONS_BLOCK, elements=_controls(crisis, r)),
+        ActionsBlock(block_id=ACTIONS_BLOCK, elements=_controls(crisis, facts, r)),
     ]
     return [block.to_dict() for block in blocks]
 
 
-def _controls(crisis: Crisis, r: Renderer) -> list[Any]:
+def _controls(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[Any]:
+    """The controls the crisis's state allows, then the category menu while it is not closed."""
     value = str(crisis.id)
     controls: list[Any] = []
-    for action_id, label in BUTTONS:
-        if action_id == SNOOZE:
+    for control in CONTROLS[crisis.crisis_status]:
+        action_id, label = BUTTONS[control]
+        if control is Control.snooze:
             controls.append(
                 StaticSelectElement(
                     action_id=SNOOZE,
@@ -167,38 +172,37 @@ def _controls(crisis: Crisis, r: Renderer) -> list[Any]:
                 )
             )
             continue
-        if action_id == CATEGORY:
-            options = [
-                Option(
-                    value=f"{crisis.id}:{category.value}", text=r.t(f"category.{category.value}")
-                )
-                for category in Category
-            ]
-            current = next(
-                o for o, c in zip(options, Category, strict=True) if c == crisis.category
-            )
-            controls.append(
-                StaticSelectElement(
-                    action_id=CATEGORY,
-                    placeholder=PlainTextObject(text=r.t("button.category")),
-                    options=options,
-                    initial_option=current,
-                )
-            )
-            continue
         extra: dict[str, Any] = {}
-        if action_id == ACK:
+        if control in (Control.acknowledge, Control.confirm):
             extra["style"] = "primary"
-        if action_id == CONFIRM:
+        if control is Control.confirm:
+            text = r.t("confirm.text", n=crisis.id)
+            unticked = [r.t(f"playbook.step.{s.value}") for s in STEPS if s not in facts.steps_done]
+            if unticked:
+                text += "\n" + r.t("confirm.unticked", steps=", ".join(unticked))
             extra["confirm"] = ConfirmObject(
                 title=r.t("confirm.title"),
-                text=r.t("confirm.text", n=crisis.id),
+                text=text[:300],
                 confirm=r.t("confirm.yes"),
                 deny=r.t("confirm.no"),
             )
         controls.append(
             ButtonElement(
                 text=PlainTextObject(text=r.t(label)), action_id=action_id, value=value, **extra
+            )
+        )
+    if crisis.crisis_status is not CrisisStatus.closed:
+        options = [
+            Option(value=f"{crisis.id}:{category.value}", text=r.t(f"category.{category.value}"))
+            for category in Category
+        ]
+        current = next(o for o, c in zip(options, Category, strict=True) if c == crisis.category)
+        controls.append(
+            StaticSelectElement(
+                action_id=CATEGORY,
+                placeholder=PlainTextObject(text=r.t("button.category")),
+                options=options,
+                initial_option=current,
             )
         )
     return controls
@@ -248,6 +252,28 @@ def playbook_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dic
                 )
             )
         )
+    closing = [
+        Option(
+            value=f"{crisis.id}:{item.value}",
+            text=MarkdownTextObject(text=f"*{escape(r.t(f'closing.{item.value}'))}*"),
+            description=PlainTextObject(
+                text=excerpt(r.t(f"playbook.closing.{item.value}"), _OPTION_MAX)
+            ),
+        )
+        for item in CLOSING_ITEMS
+    ]
+    closed = [o for o, i in zip(closing, CLOSING_ITEMS, strict=True) if i in facts.closing_done]
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=r.t("playbook.closing_title"))),
+        ActionsBlock(
+            block_id=f"closing_{crisis.id}",
+            elements=[
+                CheckboxesElement(
+                    action_id=CLOSING_STEPS, options=closing, initial_options=closed or None
+                )
+            ],
+        ),
+    ]
     return [block.to_dict() for block in blocks]
 
 

@@ -15,7 +15,15 @@ from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
 from bot.messages import Message
 from bot.metrics import PLATFORM_CALLS
-from bot.outbox import PLAYBOOK_POST, PLAYBOOK_UPDATE, ROOT_POST, ROOT_UPDATE, SUMMARY, THREAD
+from bot.outbox import (
+    PLAYBOOK_POST,
+    PLAYBOOK_UPDATE,
+    ROOT_POST,
+    ROOT_TIMER,
+    ROOT_UPDATE,
+    SUMMARY,
+    THREAD,
+)
 from bot.rate_gate import RateGate
 from handlers.slack import PLATFORM
 from handlers.slack.blocks import (
@@ -87,7 +95,7 @@ class SlackDeliverer:
             raise Undeliverable(f"{message.kind} without a crisis")
         if message.kind == ROOT_POST:
             await self._post_root(message)
-        elif message.kind == ROOT_UPDATE:
+        elif message.kind in (ROOT_UPDATE, ROOT_TIMER):
             await self._update_root(message.crisis_id)
         elif message.kind == THREAD:
             await self._post_in_thread(message)

@@ -24,11 +24,15 @@ BOT_SCOPES: frozenset[str] = frozenset(
         "chat:write.public",
         # The same look-up in a private crisis channel.
         "groups:history",
+        # member_joined_channel, in public and private channels: the welcome when the bot is
+        # added to a channel.
+        "channels:read",
+        "groups:read",
     }
 )
 
-# The bot events the app subscribes to: none yet (no Bolt event listener is registered).
-BOT_EVENTS: frozenset[str] = frozenset()
+# The bot events the app subscribes to (handlers/slack/events.py).
+BOT_EVENTS: frozenset[str] = frozenset({"member_joined_channel"})
 
 # Where Slack sends slash commands, interactivity and events: the route bot/app.py serves.
 EVENTS_PATH = "/slack/events"

@@ -15,18 +15,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import structlog
 from sqlalchemy import update
 
-from bot import brand_channels, commands, crises, crisis_flow, roster
+from bot import brand_channels, commands, crisis_flow, roster
 from bot.actors import Actor
 from bot.commands import Place
 from bot.context import CoreContext
 from bot.errors import CrisisError, InvalidInput
 from bot.messages import Message
 from bot.outbox import ROOT_POST
-from bot.playbook import STEPS
+from bot.playbook import CLOSING_ITEMS, STEPS
 from handlers.teams import PLATFORM
 from handlers.teams.cards import (
     ACK,
     ACTION,
+    CLOSING_INPUT,
+    CLOSING_SAVE,
     CONFIRM,
     CRISIS,
     NOTE_INPUT,
@@ -34,14 +36,13 @@ from handlers.teams.cards import (
     PLAYBOOK,
     REASSIGN,
     REMEDY_INPUT,
+    REOPEN,
     RESOLVE,
     SNOOZE,
     SNOOZE_INPUT,
     STEP_INPUT,
     STEPS_SAVE,
     JsonDict,
-    card_activity,
-    playbook_card,
     text_activity,
 )
 from handlers.teams.connector import Connector, ConnectorError, Paced
@@ -73,14 +74,18 @@ class TeamsActivities:
         self.connector = connector
 
     async def on_activity(self, activity: JsonDict) -> None:
+        if activity.get("type") == "conversationUpdate":
+            await self._welcome(activity)
+            return
         if activity.get("type") != "message":
             return
         actor = actor_of(activity)
         if not actor.user_id:
             return
         value = activity.get("value")
+        clicked = isinstance(value, dict) and not (activity.get("text") or "").strip()
         try:
-            if isinstance(value, dict) and not (activity.get("text") or "").strip():
+            if clicked:
                 answer = await self._submit(activity, actor, value)
             else:
                 answer = await self._command(activity, actor)
@@ -89,13 +94,21 @@ class TeamsActivities:
         except Exception:
             log.exception("Teams activity failed", activity_id=activity.get("id"))
             answer = Message("error.internal")
-        await self._reply(activity, answer)
+        if clicked:
+            # A click on a card is answered to that person alone, as Slack's ephemeral
+            # answers are: the thread hears only what changed.
+            await self._tell_privately(activity, answer)
+        else:
+            await self._reply(activity, answer)
 
     async def _command(self, activity: JsonDict, actor: Actor) -> Message | list[Message]:
         text, mentioned = self._words(activity)
         people = await self._resolve_people(activity, mentioned)
         words = text.split()
-        if words and words[0].lower() == "here":
+        if not words or words[0].lower() == "help":
+            # Teams has `here` and no `channel`: its own list, not the Slack one.
+            return Message("teams.help")
+        if words[0].lower() == "here":
             return await self._here(activity, actor, " ".join(words[1:]))
         reply = await commands.run(
             self.ctx, actor, text, lambda token: people.get(token.strip()), _no_channel
@@ -193,9 +206,7 @@ class TeamsActivities:
         self.ctx.on_outbox()
         return reply
 
-    async def _submit(
-        self, activity: JsonDict, actor: Actor, value: JsonDict
-    ) -> Message | JsonDict:
+    async def _submit(self, activity: JsonDict, actor: Actor, value: JsonDict) -> Message:
         """Action.Submit: the button's data merged with the card's inputs."""
         action = value.get(ACTION)
         number = value.get(CRISIS)
@@ -221,13 +232,17 @@ class TeamsActivities:
         if action == STEPS_SAVE:
             done = {step.value for step in STEPS if value.get(STEP_INPUT + step.value) == "true"}
             return await crisis_flow.set_steps(self.ctx, number, actor, done)
+        if action == CLOSING_SAVE:
+            closed = {
+                item.value
+                for item in CLOSING_ITEMS
+                if value.get(CLOSING_INPUT + item.value) == "true"
+            }
+            return await crisis_flow.set_closing(self.ctx, number, actor, closed)
         if action == PLAYBOOK:
-            async with self.ctx.db.sessions() as session:
-                crisis = await crises.get(session, number)
-                facts = await crises.facts(session, number)
-            renderer = Renderer(self.ctx.settings.language, {}, card=True)
-            card = playbook_card(crisis, facts, renderer)
-            return card_activity(card, renderer.t("button.playbook"))
+            return await crisis_flow.show_playbook(self.ctx, number)
+        if action == REOPEN:
+            return await crisis_flow.reopen(self.ctx, number, actor)
         raise InvalidInput("teams.card_only")
 
     def _snooze_until(self, activity: JsonDict, choice: object) -> datetime:
@@ -245,15 +260,57 @@ class TeamsActivities:
         tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
         return datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 0, tzinfo=zone)
 
-    async def _reply(self, activity: JsonDict, answer: Message | list[Message] | JsonDict) -> None:
-        if isinstance(answer, dict):
-            out = answer
-        else:
-            messages = answer if isinstance(answer, list) else [answer]
-            async with self.ctx.db.sessions() as session:
-                renderer = await Renderer.load(session, self.ctx.settings.language, messages)
-            text = "\n\n".join(renderer.render(message) for message in messages)
-            out = text_activity(text, renderer.entities)
+    async def _welcome(self, activity: JsonDict) -> None:
+        """The bot was added to a team or a chat: say how to get started, once, there."""
+        bot_id = (activity.get("recipient") or {}).get("id")
+        added = [m.get("id") for m in activity.get("membersAdded") or [] if isinstance(m, dict)]
+        if not bot_id or bot_id not in added:
+            return
+        conversation = str((activity.get("conversation") or {}).get("id") or "")
+        service_url = str(activity.get("serviceUrl") or "")
+        channel_data = activity.get("channelData") or {}
+        channel = (channel_data.get("channel") or {}).get("id")
+        welcome = await self._render(Message("teams.welcome"))
+        try:
+            await self._pace(conversation)
+            if channel:
+                # Installed in a team: the welcome starts a thread of its own in the channel.
+                tenant = (channel_data.get("tenant") or {}).get("id")
+                await self.connector.create_thread(
+                    service_url, str(channel), tenant, str(bot_id), welcome
+                )
+            else:
+                await self.connector.send(service_url, conversation, welcome)
+        except (ConnectorError, OSError, TimeoutError) as exc:
+            log.warning("Teams welcome not sent", conversation=conversation, error=str(exc))
+
+    async def _render(self, answer: Message | list[Message]) -> JsonDict:
+        messages = answer if isinstance(answer, list) else [answer]
+        async with self.ctx.db.sessions() as session:
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        text = "\n\n".join(renderer.render(message) for message in messages)
+        return text_activity(text, renderer.entities)
+
+    async def _tell_privately(self, activity: JsonDict, answer: Message | list[Message]) -> None:
+        out = await self._render(answer)
+        service_url = str(activity.get("serviceUrl") or "")
+        sender = str((activity.get("from") or {}).get("id") or "")
+        bot_id = str((activity.get("recipient") or {}).get("id") or "")
+        tenant = ((activity.get("channelData") or {}).get("tenant") or {}).get("id") or (
+            (activity.get("conversation") or {}).get("tenantId")
+        )
+        try:
+            chat = await self.connector.personal_chat(service_url, tenant, bot_id, sender)
+            await self._pace(chat)
+            await self.connector.send(service_url, chat, out)
+        except (ConnectorError, OSError, TimeoutError) as exc:
+            # No 1:1 chat (the app is not installed for this person, say): an answer in the
+            # thread is better than none.
+            log.warning("Teams private answer failed", user=sender, error=str(exc))
+            await self._reply(activity, answer)
+
+    async def _reply(self, activity: JsonDict, answer: Message | list[Message]) -> None:
+        out = await self._render(answer)
         conversation = str((activity.get("conversation") or {}).get("id") or "")
         service_url = str(activity.get("serviceUrl") or "")
         await self._pace(conversation)

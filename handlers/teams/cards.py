@@ -9,7 +9,8 @@ from typing import Any
 from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
 from bot.messages import choice_ref, link_ref, member_ref
-from bot.playbook import STEPS, Remedy, remedies_for
+from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, remedies_for
+from bot.states import CONTROLS, Control
 from handlers.teams.text import Renderer, escape, excerpt
 from models import Alert, Crisis, RosterMember
 
@@ -17,7 +18,7 @@ JsonDict = dict[str, Any]
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 # What an Action.Submit sends back: `{ACTION: <name>, CRISIS: <n>}` plus the card's inputs.
 ACTION, CRISIS = "crisisbot", "crisis"
-ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE = (
+ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE, REOPEN, CLOSING_SAVE = (
     "ack",
     "reassign",
     "playbook",
@@ -25,9 +26,12 @@ ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE = (
     "confirm",
     "snooze",
     "steps",
+    "reopen",
+    "closing",
 )
 OWNER_INPUT, REMEDY_INPUT, NOTE_INPUT, SNOOZE_INPUT = "owner", "remedy", "note", "snooze_for"
 STEP_INPUT = "step_"
+CLOSING_INPUT = "closing_"
 SNOOZE_CHOICES = ("1h", "4h", "tomorrow")
 _LINE_BREAKS = re.compile(r"\n+")
 
@@ -139,13 +143,15 @@ def root_card(
         },
         # Outside the FactSet: Teams makes `<at>` mentions live in TextBlocks.
         _text(f"**{r.t('root.owner')}:** {owner}"),
+        # No timer on the card: rewriting it on every reminder would close a form someone
+        # is filling in on it; the thread says when the next call comes.
         _text(
-            " · ".join(r.render(part) for part in status_line(crisis, facts)),
+            " · ".join(r.render(part) for part in status_line(crisis, facts, timer=False)),
             size="Small",
             isSubtle=True,
         ),
     ]
-    return _card(body, _controls(crisis, seniors, r), r)
+    return _card(body, _controls(crisis, facts, seniors, r), r)
 
 
 def _show_card(title: str, body: list[JsonDict], submit: JsonDict) -> JsonDict:
@@ -156,20 +162,29 @@ def _show_card(title: str, body: list[JsonDict], submit: JsonDict) -> JsonDict:
     }
 
 
-def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[JsonDict]:
+def _controls(
+    crisis: Crisis, facts: CrisisFacts, seniors: list[RosterMember], r: Renderer
+) -> list[JsonDict]:
+    """The controls the crisis's state allows, in the same order as on Slack."""
     n = crisis.id
     owners = [(m.display_name or f"#{m.id}", str(m.id)) for m in seniors if m.id != crisis.owner_id]
     fitting = remedies_for(crisis.category)
     remedies = [*fitting, *(remedy for remedy in Remedy if remedy not in fitting)]
-    controls = [
-        _submit(r.t("button.ack"), ACK, n, style="positive"),
-        _show_card(
+    unticked = [
+        r.t(f"playbook.step.{step.value}") for step in STEPS if step not in facts.steps_done
+    ]
+    confirm_body = [_text(r.t("teams.confirm_ask", n=n))]
+    if unticked:
+        confirm_body.append(_text(r.t("confirm.unticked", steps=", ".join(unticked))))
+    every: dict[Control, JsonDict] = {
+        Control.acknowledge: _submit(r.t("button.ack"), ACK, n, style="positive"),
+        Control.reassign: _show_card(
             r.t("button.reassign"),
             [_text(r.t("teams.reassign_to")), _choices(OWNER_INPUT, owners)],
             _submit(r.t("modal.submit"), REASSIGN, n),
         ),
-        _submit(r.t("button.playbook"), PLAYBOOK, n),
-        _show_card(
+        Control.playbook: _submit(r.t("button.playbook"), PLAYBOOK, n),
+        Control.propose_resolution: _show_card(
             r.t("button.resolve"),
             [
                 _text(r.t("modal.resolve.remedy")),
@@ -188,8 +203,14 @@ def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[
             ],
             _submit(r.t("modal.submit"), RESOLVE, n),
         ),
-        _submit(r.t("button.confirm"), CONFIRM, n),
-        _show_card(
+        # Closing asks first, as Slack's confirmation dialog does.
+        Control.confirm: _show_card(
+            r.t("button.confirm"),
+            confirm_body,
+            _submit(r.t("confirm.yes"), CONFIRM, n, style="positive"),
+        ),
+        Control.reopen: _submit(r.t("button.reopen"), REOPEN, n),
+        Control.snooze: _show_card(
             r.t("button.snooze"),
             [
                 _text(r.t("teams.snooze_for")),
@@ -197,8 +218,8 @@ def _controls(crisis: Crisis, seniors: list[RosterMember], r: Renderer) -> list[
             ],
             _submit(r.t("modal.submit"), SNOOZE, n),
         ),
-    ]
-    return controls
+    }
+    return [every[control] for control in CONTROLS[crisis.crisis_status]]
 
 
 def playbook_card(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> JsonDict:
@@ -231,7 +252,30 @@ def playbook_card(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> JsonDict:
         reply = r.t(f"remedy.{remedy.value}.reply", customer=customer).strip(" ,")
         body.append(_text("**" + escape(r.t(f"remedy.{remedy.value}")) + "**"))
         body.append(_text(escape(reply), isSubtle=True))
-    return _card(body, [_submit(r.t("teams.save_steps"), STEPS_SAVE, crisis.id)], r)
+    closing: list[JsonDict] = [_text(r.t("playbook.closing_title").replace("*", "**"))]
+    for item in CLOSING_ITEMS:
+        closing.append(
+            {
+                "type": "Input.Toggle",
+                "id": CLOSING_INPUT + item.value,
+                "title": r.t(f"closing.{item.value}"),
+                "value": "true" if item.value in facts.closing_done else "false",
+                "valueOn": "true",
+                "valueOff": "false",
+            }
+        )
+        closing.append(_text(escape(r.t(f"playbook.closing.{item.value}")), isSubtle=True))
+    # Each list has its own Save: the closing list can still be ticked once the crisis is
+    # closed, when the steps no longer can.
+    body.extend(closing)
+    return _card(
+        body,
+        [
+            _submit(r.t("teams.save_steps"), STEPS_SAVE, crisis.id),
+            _submit(r.t("teams.save_closing"), CLOSING_SAVE, crisis.id),
+        ],
+        r,
+    )
 
 
 _SPARKS = "▁▂▃▄▅▆▇█"

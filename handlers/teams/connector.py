@@ -120,6 +120,20 @@ class Connector:
             conversation = f"{channel_id};messageid={activity_id}"
         return conversation, activity_id
 
+    async def personal_chat(
+        self, service_url: str, tenant_id: str | None, bot_id: str, user_id: str
+    ) -> str:
+        """The 1:1 chat between the bot and one person (created, or the existing one)."""
+        body: JsonDict = {"isGroup": False, "bot": {"id": bot_id}, "members": [{"id": user_id}]}
+        if tenant_id:
+            body["tenantId"] = tenant_id
+            body["channelData"] = {"tenant": {"id": tenant_id}}
+        answer = await self._call("POST", service_url, "v3/conversations", body)
+        conversation = str(answer.get("id") or "")
+        if not conversation:
+            raise ConnectorError(502, "no conversation id in the answer")
+        return conversation
+
     async def send(self, service_url: str, conversation_id: str, activity: JsonDict) -> str:
         answer = await self._call(
             "POST",

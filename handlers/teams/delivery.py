@@ -17,7 +17,15 @@ from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
 from bot.messages import Message
 from bot.metrics import PLATFORM_CALLS
-from bot.outbox import PLAYBOOK_POST, PLAYBOOK_UPDATE, ROOT_POST, ROOT_UPDATE, SUMMARY, THREAD
+from bot.outbox import (
+    PLAYBOOK_POST,
+    PLAYBOOK_UPDATE,
+    ROOT_POST,
+    ROOT_TIMER,
+    ROOT_UPDATE,
+    SUMMARY,
+    THREAD,
+)
 from handlers.teams import PLATFORM
 from handlers.teams.cards import (
     JsonDict,
@@ -70,6 +78,9 @@ class TeamsDeliverer:
             await self._post_root(message.crisis_id)
         elif message.kind == ROOT_UPDATE:
             await self._update_root(message.crisis_id)
+        elif message.kind == ROOT_TIMER:
+            # The card shows no timer, and rewriting it would close any form open on it.
+            return
         elif message.kind == THREAD:
             await self._post_in_thread(message)
         elif message.kind in (PLAYBOOK_POST, PLAYBOOK_UPDATE):
@@ -190,6 +201,7 @@ class TeamsDeliverer:
             renderer = await Renderer.load(session, self.ctx.settings.language, [message])
         if root is None:
             raise RetryLater("the crisis card is not posted yet")
+        renderer.channel = base_conversation(root.channel)
         text = renderer.render(message)
         service_url = await self._service_url(root.channel)
         await self._call(

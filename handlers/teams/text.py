@@ -96,6 +96,8 @@ class Renderer:
         # Adaptive Card TextBlocks show dates in the reader's time zone; messages cannot.
         self.card = card
         self.entities: list[dict[str, Any]] = []
+        # The channel a message goes to, so "everyone" can be a real channel mention.
+        self.channel: str | None = None
 
     @classmethod
     async def load(
@@ -123,6 +125,19 @@ class Renderer:
             self.entities.append(entity)
         return tag
 
+    def everyone(self) -> str:
+        """The whole channel: a channel mention (everyone who follows it is notified) when
+        the channel is known, else the word in bold."""
+        name = self.t("teams.everyone")
+        if not self.channel:
+            return "**@" + escape(name) + "**"
+        tag = f"<at>{name}</at>"
+        mentioned = {"id": self.channel, "name": name, "conversationIdentityType": "channel"}
+        entity = {"type": "mention", "text": tag, "mentioned": mentioned}
+        if entity not in self.entities:
+            self.entities.append(entity)
+        return tag
+
     def value(self, value: Any) -> str:
         if isinstance(value, dict):
             if "member" in value:
@@ -132,7 +147,7 @@ class Renderer:
             if "channel" in value:
                 return escape(str(value["channel"]))
             if "everyone" in value:
-                return "**@" + escape(self.t("teams.everyone")) + "**"
+                return self.everyone()
             if "duration" in value:
                 seconds = value["duration"]
                 if seconds < 0:
