@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import pytest
 
 from bot.categories import Category
-from bot.i18n import fill, placeholders
+from bot.i18n import placeholders
 from bot.locales import playbook_en, playbook_pl
 from bot.playbook import (
     CATEGORY_REMEDIES,

@@ -37,7 +37,7 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
         assert thread.channel_id == CHANNEL
         card = teams.root_card(n)
         text = card_text(card)
-        assert "Crisis #2 · facebook" in text and "Anna Kowalska" in text
+        assert "Crisis #2 · Sklep · Facebook" in text and "Anna Kowalska" in text
         assert '"Reach", "value": "12,000"' in text and '"value": "critical"' in text
         assert "<at>Anna Nowak</at>" in text
         assert card["msteams"]["entities"][0]["mentioned"]["id"] == "aad-anna"
@@ -256,7 +256,7 @@ async def test_an_unacknowledged_crisis_escalates_in_the_thread(database_url: st
             if "did not acknowledge" in reply.get("text", "")
         )
         assert escalation["text"].startswith(
-            "<at>Anna Nowak</at> did not acknowledge crisis #2 within 1s. <at>Bob Boss</at>,"
+            "<at>Anna Nowak</at> did not acknowledge crisis #2 within 1 second. <at>Bob Boss</at>,"
         )
         assert [e["mentioned"]["id"] for e in escalation["entities"]] == ["aad-anna", "aad-boss"]
         await teams.fake.wait_for(lambda: "<at>Bob Boss</at>" in card_text(teams.root_card(2)))

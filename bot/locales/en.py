@@ -241,7 +241,7 @@ MESSAGES: dict[str, str] = {
     "page.network.forum": "a forum",
     "page.network.other": "online",
     "sandbox.title": "crisisbot sandbox",
-    "sandbox.hint": "A pretend Slack workspace. Everything here goes through the bot's real Slack code.",
+    "sandbox.hint": "A pretend Slack workspace. Everything here goes through the bot's real Slack code. It starts afresh, on its own database, every time the bot starts.",
     "sandbox.act_as": "Act as",
     "sandbox.team": "Add the sample team to the roster",
     "sandbox.samples": "Send a sample alert",

@@ -237,7 +237,7 @@ MESSAGES: dict[str, str] = {
     "page.network.forum": "forum",
     "page.network.other": "internet",
     "sandbox.title": "piaskownica crisisbot",
-    "sandbox.hint": "Udawany obszar roboczy Slacka. Wszystko tutaj przechodzi przez prawdziwy kod bota dla Slacka.",
+    "sandbox.hint": "Udawany obszar roboczy Slacka. Wszystko tutaj przechodzi przez prawdziwy kod bota dla Slacka. Przy każdym uruchomieniu bota zaczyna od nowa, na osobnej bazie danych.",
     "sandbox.act_as": "Działaj jako",
     "sandbox.team": "Dodaj przykładowy zespół do listy dyżurnych",
     "sandbox.samples": "Wyślij przykładowy alert",
