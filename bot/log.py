@@ -23,6 +23,7 @@ _NOISY = (
     "urllib3",
     "requests_oauthlib",
     "playwright",
+    "tzlocal",
 )
 
 
@@ -34,6 +35,8 @@ def configure(level: str = "info") -> None:
     # so they only speak up from warnings on, whatever LOG_LEVEL says.
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
+    # The migrations say which revisions ran; their debug is Alembic's own bookkeeping.
+    logging.getLogger("alembic").setLevel(max(numeric, logging.INFO))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
