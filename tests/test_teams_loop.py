@@ -199,7 +199,7 @@ async def test_wrong_input_gets_a_clear_answer_and_changes_nothing(database_url:
 
 async def test_polish_answers(database_url: str) -> None:
     async with running_teams_bot(database_url, language="pl") as teams:
-        assert await teams.say("list") == "Brak otwartych kryzysów. Spokojnie."
+        assert await teams.say("list") == "Brak otwartych kryzysów. Jest spokojnie."
         assert (await teams.say("status abc")).startswith("Użycie: @crisisbot status &lt;n&gt;")
         await teams.say("roster add @Bob lead", BOSS, (BOSS,))
         assert await teams.say("here", BOSS) == (

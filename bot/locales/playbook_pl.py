@@ -42,10 +42,8 @@ MESSAGES: dict[str, str] = {
     "remedy.free_cancellation.reply": "przepraszamy – cena zmieniła się już po złożeniu zamówienia, a powinniśmy byli od razu Cię o tym poinformować. Możesz bezpłatnie zrezygnować z zamówienia, a niezależnie od Twojej decyzji chcemy dać Ci rabat na kolejne zakupy. Szczegóły wyślemy Ci w prywatnej wiadomości.",
     "remedy.review_decision": "Szybki kontakt i ponowne rozpatrzenie reklamacji",
     "remedy.review_decision.reply": "dziękujemy za sygnał i przepraszamy za to, jak potraktowaliśmy Twoją reklamację. Właśnie rozpatrujemy ją ponownie, a osoba z kierownictwa napisze do Ciebie w prywatnej wiadomości, żebyśmy razem znaleźli dobre rozwiązanie.",
-    "playbook.closing.remove_comment": (
-        "Poproś klienta o usunięcie negatywnego komentarza lub o sprostowanie w kolejnym wpisie."
-    ),
-    "playbook.closing.public_summary": "Jeśli możemy włączyć się do dyskusji, opublikuj podsumowanie: sprawa została rozwiązana, i napisz, co zmieniamy, żeby się nie powtórzyła.",
+    "playbook.closing.remove_comment": "Poproś klienta o usunięcie negatywnego komentarza albo o opublikowanie sprostowania.",
+    "playbook.closing.public_summary": "Jeśli możemy włączyć się do dyskusji, opublikuj podsumowanie, że sprawa została rozwiązana, i napisz, co zmieniamy, żeby się nie powtórzyła.",
     "reply.greeting": "{name},",
     "reply.greeting_anonymous": "Dzień dobry,",
     "remedy.apology_discount.reply.other": "przepraszamy za tę sytuację – nie tak to powinno wyglądać. Już sprawdzamy, co się stało. W ramach przeprosin mamy dla Ciebie rabat na kolejne zakupy – szczegóły wyślemy Ci w prywatnej wiadomości.",
