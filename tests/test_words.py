@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.i18n import duration, number, plural
 from tests.e2e import SlackBot, post, running_bot
 from tests.teams_e2e import BOSS, TeamsBot, card_text, running_teams_bot
 
@@ -255,3 +256,29 @@ async def teams_crisis(teams: TeamsBot, title: str = "Crisis #1 ") -> None:
     await teams.say("here", BOSS)
     assert (await teams.post_alert(post()))[0] == 202
     await teams.fake.wait_for(lambda: teams.fake.thread_of(title).replies, what="crisis #1")
+
+
+def test_plural_forms_and_number_formats() -> None:
+    forms = {n: plural("pl", "count.post", n) for n in (1, 2, 4, 5, 12, 22, 25, 112)}
+    assert forms == {
+        1: "1 post",
+        2: "2 posty",
+        4: "4 posty",
+        5: "5 postów",
+        12: "12 postów",
+        22: "22 posty",
+        25: "25 postów",
+        112: "112 postów",
+    }
+    assert [plural("en", "count.post", n) for n in (0, 1, 2)] == ["0 posts", "1 post", "2 posts"]
+    assert plural("en", "count.follower", 12_000) == "12,000 followers"
+    assert plural("pl", "count.follower", 12_000) == "12\u00a0000 obserwujących"
+    assert number("pl", 2300) == "2300" and number("en", 2300) == "2,300"
+
+
+def test_durations_in_words() -> None:
+    assert duration("en", 15 * 60) == "15 minutes"
+    assert duration("pl", 15 * 60) == "15 minut"
+    assert duration("pl", 2 * 3600 + 60) == "2 godziny 1 minuta"
+    assert duration("en", 25 * 3600) == "1 day 1 hour"
+    assert duration("en", 1) == "1 second"
