@@ -101,7 +101,7 @@ async def test_duplicate_posts_nothing_and_comment_goes_into_the_thread(database
         assert len(slack.roots()) == 1
         summary = str(thread[1]["blocks"])
         assert thread[1]["text"] == "Crisis #1: posts and comments: 2"
-        assert "Jan (80)" in summary and "Też czekam od miesiąca!" in summary
+        assert "Jan (80 followers)" in summary and "Też czekam od miesiąca!" in summary
         # Text from posts is inert in Slack: no channel ping, no mention from a hostile post.
         assert "&lt;!channel&gt;" in summary and "<!channel>" not in summary
         # The root message is refreshed with the new counts.
