@@ -51,7 +51,7 @@ async def test_a_storm_is_one_crisis_a_few_calls_and_a_summary_that_counts_every
         summary = str(slack.thread(1)[1]["blocks"])
         assert "1 post, 400 comments" in summary
         assert "Klient 399 (399 followers)" in summary  # the most influential
-        assert "facebook 401" in summary
+        assert "Facebook 401" in summary
         await slack.fake.wait_for(lambda: "401" in str(slack.root(1)["blocks"]), timeout=5)
         # A bounded number of Slack calls: the root, the owner hint, the spike notice, the
         # summary, and an edit of the root and of the summary at most every SUMMARY_INTERVAL
