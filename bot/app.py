@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
 import socket
+from pathlib import Path
 from typing import Any
 
 import structlog
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import make_url
 
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.context import CoreContext
@@ -32,7 +35,10 @@ class CrisisBot:
         # Decided once: in sandbox mode the bot then gives itself (fake) Slack credentials.
         self.sandbox_mode = settings.sandbox_enabled
         clock = clock or (ShiftedClock() if self.sandbox_mode else SystemClock())
-        self.db = Database(settings.database_url)
+        self.database_url = (
+            settings.sandbox_database_url if self.sandbox_mode else settings.database_url
+        )
+        self.db = Database(self.database_url)
         self.ctx = CoreContext(db=self.db, settings=settings, clock=clock)
         self.workers: list[DeliveryWorker] = []
         self.sweeper = ReminderSweeper(self.ctx)
@@ -47,6 +53,8 @@ class CrisisBot:
         self._teams_auth: Any = None
 
     async def start(self) -> None:
+        if self.sandbox_mode:
+            _delete_sqlite_file(self.database_url)
         await upgrade_to_head(self.db)
         if self.sandbox_mode:
             self._setup_sandbox()
@@ -133,8 +141,11 @@ class CrisisBot:
         self.sandbox.mount(self.web)
         log.warning(
             "SANDBOX MODE: a fake Slack workspace, not Slack. Anyone who reaches this port "
-            "can act as any roster member: keep it on your machine (SANDBOX=off to disable)",
+            "can act as any roster member: keep it on your machine (SANDBOX=off to disable). "
+            "It starts on a fresh database at every start (SANDBOX_DATABASE_URL); DATABASE_URL "
+            "is not used",
             url=f"http://localhost:{port}/sandbox",
+            database=make_url(self.database_url).render_as_string(hide_password=True),
         )
 
     def _setup_slack(self) -> None:
@@ -250,14 +261,35 @@ async def _slack_socket_mode(request: web.Request) -> web.Response:
     )
 
 
+def _delete_sqlite_file(url: str) -> None:
+    """A fresh start for a SQLite file database; any other database is left as it is."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(parsed.database + suffix).unlink(missing_ok=True)
+
+
+class PortInUse(Exception):
+    def __init__(self, port: int) -> None:
+        super().__init__(f"port {port} is in use: set PORT")
+        self.port = port
+
+
 async def serve(settings: Settings) -> None:
-    """Run until SIGINT or SIGTERM."""
+    """Run until SIGINT or SIGTERM. Raises PortInUse when another process holds the port."""
     bot = CrisisBot(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await bot.start()
+    try:
+        await bot.start()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        await bot.stop()
+        raise PortInUse(settings.port) from None
     try:
         await stop.wait()
     finally:

@@ -25,6 +25,9 @@ class Category(enum.StrEnum):
     delivery_delay = "delivery_delay"
     price_change = "price_change"
     complaint_rejected = "complaint_rejected"
+    # An item that failed in use (came apart in the wash, stopped working after days), as
+    # opposed to one that arrived different from its description.
+    product_defect = "product_defect"
     other = "other"
 
 
@@ -121,6 +124,18 @@ _CHANNEL = (
     "|wiadomosc|msg|message|formularz|form$|inbox|priv$|fb$|insta$|facebook|instagram"
 )
 _STILL = "nadal$|dalej$|wciaz$|ciagle$|still$"
+_FAILED = (
+    "zepsul|zepsol|popsul|rozpadl|rozpadl|rozprul|sprul|pekl|pekla|peklo|pekly|rozkleil"
+    "|odkleil|przeciek|rozlecial|rozlazl|rozdarl|przetarl|wyblakl|odbarwil|skurczyl|zmechacil|spalil"
+    "|padl$|padla$|padlo$|padly$|przestal|broke$|broken$|breaks$|stopped$|fell$|falling$|died$|dead$"
+    "|snapped$|cracked$|leaks$|leaking$|apart$|tore$|ripped$|split$|peeled|peeling|faded$|shrank$|shrunk$|burned$|burnt$"
+)
+_FEW_DAYS = "dniach$|dniu$|dnia$|day$|godzin|hours$|hour$|razie$|razach$|time$|times$"
+# Use that a defect shows after: washing, wearing, charging, days of use.
+_USE = (
+    "prani|pranie$|wypran|uzyci|uzywani|noszeni|zalozeni|ladowani|wash|washes$|wearing|wears$"
+    "|worn$|wore$|use$|uses$|using$|charge$|charges$"
+)
 
 
 _CUES: dict[Category, tuple[tuple[float, str], ...]] = {
@@ -193,6 +208,25 @@ _CUES: dict[Category, tuple[tuple[float, str], ...]] = {
         (1.5, _phrase("brak$|nie$ ~2 stanie$|magazyn")),
         (1.5, _slot("niedostepn")),
         (1.0, _phrase("charged$|invoice$|billed$|kurs$; exchange$ rate$")),
+    ),
+    Category.product_defect: (
+        # Failed after some use: the time or the use is what tells it from "not as described".
+        (5.0, _then(_FAILED, f"po$|after$|within$ ~3 {_USE}|{_TIME_SPAN}|{_FEW_DAYS}", 3)),
+        (4.0, _then(_FAILED, "po$|after$|within$ ~1 dwoch$|trzech$|kilku$|paru$|jednym$", 2)),
+        (3.5, _phrase("przestal|przestala|przestalo|przestaly dzial|ladowac|wlacza|grzac")),
+        (
+            3.5,
+            _phrase(
+                "stopped$ working$|charging$|heating$|holding$; no$ longer$ works$|charges$"
+                "; wont$|doesnt$ turn$ on$|charge$|work$ anymore$"
+            ),
+        ),
+        (3.0, _slot("wadliw|usterk|defect|faulty|malfunction|fabryczn|manufactur")),
+        (3.0, _slot("rozprul|sprul|rozpruw|unstitch|frayed|fraying|pilling")),
+        (2.5, _slot(_FAILED)),
+        (1.0, _slot(_USE)),
+        (1.5, _phrase("nie$ dziala$; not$|doesnt$|dont$ work$|working$")),
+        (1.0, _slot("jakosc|quality$|tandet|badziew|cheap$|flimsy|shoddy")),
     ),
     Category.not_as_described: (
         (4.0, _phrase("niezgodn ~2 opis")),
@@ -345,6 +379,7 @@ _PATTERNS: dict[Category, tuple[tuple[float, re.Pattern[str]], ...]] = {
 _PRIORITY = (
     Category.complaint_rejected,
     Category.price_change,
+    Category.product_defect,
     Category.not_as_described,
     Category.delivery_delay,
     Category.customer_service,

@@ -28,11 +28,16 @@ def _settings() -> Settings:
 @app.command()
 def serve() -> None:
     """Migrate the database to the newest schema, then serve every route."""
+    from bot.app import PortInUse
     from bot.app import serve as run_server
 
     settings = _settings()
     configure(settings.log_level)
-    asyncio.run(run_server(settings))
+    try:
+        asyncio.run(run_server(settings))
+    except PortInUse as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
 
 
 @db_app.command("upgrade")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from bot import brand_channels, crises, crisis_flow, links, roster, timeline
 from bot.actors import Actor
@@ -22,9 +24,11 @@ from bot.messages import (
     actor_ref,
     choice_ref,
     code_ref,
+    count_ref,
     duration_ref,
     link_ref,
     member_ref,
+    number_ref,
     time_ref,
 )
 from bot.post_keys import post_key
@@ -118,8 +122,8 @@ def _list_line(crisis: Crisis) -> Message:
             "status": choice_ref("status", crisis.status),
             "severity": choice_ref("severity", crisis.severity),
             "owner": _owner(crisis),
-            "post": link_ref(crisis.post_url, crisis.source),
-            "alerts": crisis.alert_count,
+            "post": link_ref(crisis.post_url, crisis.source, f"source.{crisis.source}"),
+            "alerts": count_ref("count.post", crisis.alert_count),
         },
     )
 
@@ -144,9 +148,9 @@ async def _status(ctx: CoreContext, call: Invocation, args: list[str]) -> Comman
                 "severity": choice_ref("severity", crisis.severity),
                 "category": choice_ref("category", crisis.category),
                 "owner": _owner(crisis),
-                "alerts": crisis.alert_count,
-                "reach": crisis.total_reach,
-                "post": link_ref(crisis.post_url, crisis.source),
+                "alerts": count_ref("count.post", crisis.alert_count),
+                "reach": number_ref(crisis.total_reach),
+                "post": link_ref(crisis.post_url, crisis.source, f"source.{crisis.source}"),
             },
         ),
         Message("status.timeline_header"),
@@ -156,13 +160,41 @@ async def _status(ctx: CoreContext, call: Invocation, args: list[str]) -> Comman
         # mentions them in Slack too); anyone else by their label.
         actor = member_ref(event.actor_member_id) if event.actor_member_id else None
         params = {"at": time_ref(event.at), "actor": actor or actor_ref(event.actor)}
-        if "member" in event.detail:
-            params["member"] = member_ref(event.detail["member"])
-        params.update(
-            {k: v for k, v in event.detail.items() if k != "member" and isinstance(v, str | int)}
-        )
+        params.update(_event_params(event.kind, event.detail))
         lines.append(Message(f"timeline.{event.kind}", params))
     return CommandReply(lines)
+
+
+# Detail values stored as codes, shown by their name in the reader's language.
+_DETAIL_CHOICES = {
+    "step": "playbook.step",
+    "source": "source",
+    "language": "language",
+}
+
+
+def _event_params(kind: str, detail: dict[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for name, value in detail.items():
+        if name == "member":
+            params[name] = member_ref(value)
+        elif name == "until":
+            params[name] = time_ref(datetime.fromisoformat(value))
+        elif name in _DETAIL_CHOICES and isinstance(value, str):
+            params[name] = choice_ref(_DETAIL_CHOICES[name], value)
+        elif kind == "category_changed" and name in ("to", "was"):
+            params[name] = choice_ref("category", value)
+        elif kind == "relapsed" and name == "reason":
+            params[name] = choice_ref("relapse", value)
+        elif kind == "severity_raised" and name == "to":
+            params[name] = choice_ref("severity", value)
+        elif isinstance(value, str | int):
+            params[name] = value
+    if kind in ("resolution_proposed", "closed"):
+        params["details"] = crisis_flow.resolution_details(
+            detail.get("remedy") or None, detail.get("note") or None
+        )
+    return params
 
 
 async def _open(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:

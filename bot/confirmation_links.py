@@ -44,9 +44,13 @@ class Refused(enum.StrEnum):
 
 
 class LinkRefused(Exception):
-    def __init__(self, reason: Refused) -> None:
+    """`language` is the page's, when the link is genuine (signed and stored): its refusal
+    speaks the customer's language as its question did."""
+
+    def __init__(self, reason: Refused, language: str | None = None) -> None:
         super().__init__(reason.value)
         self.reason = reason
+        self.language = language
 
 
 @dataclass(frozen=True)
@@ -142,11 +146,11 @@ async def verify(
     if link is None or int(link.expires_at.timestamp()) != expires:
         raise LinkRefused(Refused.invalid)
     if ctx.clock.now() >= datetime.fromtimestamp(expires, UTC):
-        raise LinkRefused(Refused.expired)
+        raise LinkRefused(Refused.expired, link.language)
     if link.outcome == "superseded":
-        raise LinkRefused(Refused.stale)
+        raise LinkRefused(Refused.stale, link.language)
     if link.outcome is not None:
-        raise LinkRefused(Refused.used)
+        raise LinkRefused(Refused.used, link.language)
     if crisis.crisis_status is not CrisisStatus.awaiting_confirmation:
-        raise LinkRefused(Refused.stale)
+        raise LinkRefused(Refused.stale, link.language)
     return link, crisis

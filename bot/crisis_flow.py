@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,14 +30,15 @@ from bot.messages import (
     link_ref,
     member_ref,
     members_ref,
+    sentences_ref,
     time_ref,
 )
 from bot.playbook import (
-    CLOSING_CHECKLIST,
     CLOSING_ITEMS,
     CLOSING_TICK,
     STEPS,
     Remedy,
+    closing_checklist,
     next_step,
     step_title_key,
 )
@@ -210,6 +212,16 @@ async def reassign(ctx: CoreContext, number: int, actor: Actor, person: Actor) -
     return await _move(ctx, number, actor, Move.reassign, change)
 
 
+def resolution_details(remedy: str | None, note: str | None) -> dict[str, Any]:
+    """The remedy and the note as sentences of their own; either may be missing."""
+    parts = []
+    if remedy:
+        parts.append(Message("resolution.remedy", {"remedy": choice_ref("remedy", remedy)}))
+    if note:
+        parts.append(Message("resolution.note", {"note": note}))
+    return sentences_ref(parts)
+
+
 def _note(note: str | None) -> str | None:
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE:
@@ -248,9 +260,8 @@ async def propose_resolution(
             "thread.resolution_proposed",
             now,
             actor=member_ref(member.id),
-            remedy=choice_ref("remedy", remedy) if remedy else "—",
-            note=clean_note or "—",
-            checklist=bullets_ref(list(CLOSING_CHECKLIST)),
+            details=resolution_details(remedy, clean_note),
+            checklist=bullets_ref(list(closing_checklist(crisis.source))),
         )
         await _offer_link(session, ctx, crisis, now)
         await reminders.schedule(
@@ -302,7 +313,7 @@ async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None)
             actor=member_ref(member.id),
             to_ack=duration_ref(_seconds(crisis.opened_at, crisis.acknowledged_at)),
             to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
-            note=clean_note or "—",
+            details=resolution_details(None, clean_note),
         )
         if unticked:
             # Closing is the person's call; the steps left out are said, not enforced.

@@ -33,6 +33,13 @@ async def question(ctx: CoreContext, token: str) -> Question:
     return Question(link.language, crisis.brand, crisis.source, crisis.category)
 
 
+class CommentRefused(Exception):
+    def __init__(self, invalid: InvalidInput, language: str) -> None:
+        super().__init__(invalid.message.key)
+        self.message = invalid.message
+        self.language = language
+
+
 def clean_comment(comment: str | None) -> str | None:
     text = (comment or "").strip() or None
     if text is not None and len(text) > MAX_COMMENT:
@@ -40,17 +47,20 @@ def clean_comment(comment: str | None) -> str | None:
     return text
 
 
-async def answer(ctx: CoreContext, token: str, *, solved: bool, comment: str | None) -> str:
-    """Record the customer's answer, once. Returns the page's language; raises
-    LinkRefused (nothing changed) for a link that may not be answered, InvalidInput for a
-    comment too long."""
-    text = clean_comment(comment)
+async def answer(ctx: CoreContext, token: str, *, solved: bool, comment: str | None) -> Question:
+    """Record the customer's answer, once. Returns what was asked (the thanks page speaks
+    its language); raises LinkRefused (nothing changed) for a link that may not be
+    answered, InvalidInput for a comment too long (with the page's language)."""
     async with ctx.db.transaction() as session:
         link, crisis = await verify(session, ctx, token, lock=True)
+        try:
+            text = clean_comment(comment)
+        except InvalidInput as invalid:
+            raise CommentRefused(invalid, link.language) from None
         if solved:
             await crisis_flow.customer_confirmed(session, ctx, crisis, link)
         else:
             await crisis_flow.customer_not_yet(session, ctx, crisis, link, text)
-        language = link.language
+        asked = Question(link.language, crisis.brand, crisis.source, crisis.category)
     ctx.on_outbox()
-    return language
+    return asked

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import structlog
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,8 @@ from bot.settings import severity_rules
 from bot.severity import Severity, SeverityInput, assess, at_least
 from bot.spikes import Spike, SpikeRule
 from models import Alert, Crisis, CrisisStatus
+
+log = structlog.get_logger(__name__)
 
 # Two requests racing for the same post: the loser's insert hits a unique constraint (or
 # finds the winner's key committed meanwhile) and it tries again, finding the winner's row.
@@ -65,6 +68,7 @@ async def ingest(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeRes
             if round_ == _MAX_ROUNDS - 1:
                 raise
             continue
+        log.info("alert " + result.status.value, crisis=result.crisis, source=alert.source.value)
         ALERTS_RECEIVED.labels(status=result.status.value).inc()
         if result.status is IntakeStatus.opened:
             CRISES_OPENED.inc()

@@ -7,13 +7,36 @@ import sys
 
 import structlog
 
+_NOISY = (
+    "slack_bolt",
+    "slack_sdk",
+    "aiohttp",
+    "apscheduler",
+    "asyncio",
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy",
+    "botbuilder",
+    "botframework",
+    "msrest",
+    "msal",
+    "urllib3",
+    "requests_oauthlib",
+    "playwright",
+    "tzlocal",
+)
+
 
 def configure(level: str = "info") -> None:
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     logging.basicConfig(stream=sys.stderr, level=numeric, format="%(message)s")
-    # Bolt and slack_sdk log request bodies at debug; keep them quieter than ours.
-    for noisy in ("slack_bolt", "slack_sdk", "aiohttp.access", "apscheduler"):
+    # Libraries and database drivers log every request, query and tick at debug (Bolt and
+    # slack_sdk with request bodies, msrest with headers): our own lines would drown in them,
+    # so they only speak up from warnings on, whatever LOG_LEVEL says.
+    for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
+    # The migrations say which revisions ran; their debug is Alembic's own bookkeeping.
+    logging.getLogger("alembic").setLevel(max(numeric, logging.INFO))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -29,8 +29,12 @@ def member_ref(member_id: int) -> dict[str, int]:
     return {"member": member_id}
 
 
-def link_ref(url: str, label: str) -> dict[str, dict[str, str]]:
-    return {"link": {"url": url, "label": label}}
+def link_ref(url: str, label: str, label_key: str | None = None) -> dict[str, dict[str, str]]:
+    """A link; with `label_key`, its label is that catalogue text (`label` is the fallback)."""
+    ref = {"url": url, "label": label}
+    if label_key:
+        ref["label_key"] = label_key
+    return {"link": ref}
 
 
 def code_ref(text: str) -> dict[str, str]:
@@ -70,3 +74,19 @@ def duration_ref(seconds: float) -> dict[str, float]:
 def bullets_ref(keys: list[str]) -> dict[str, list[str]]:
     """A bulleted list of catalogue texts (e.g. the closing checklist)."""
     return {"bullets": keys}
+
+
+def count_ref(key: str, count: int) -> dict[str, dict[str, object]]:
+    """A count with its noun in the right plural form (`count.post`: 1 post, 5 posts)."""
+    return {"count": {"key": key, "n": count}}
+
+
+def number_ref(value: int) -> dict[str, int]:
+    """A number written the reader's way (12,000 or 12 000)."""
+    return {"number": value}
+
+
+def sentences_ref(messages: list[Message]) -> dict[str, list[dict[str, Any]]]:
+    """Optional sentences after a message's main one (a note, a remedy): each is shown
+    after a space, and none leaves nothing behind, never an empty "Note: —"."""
+    return {"sentences": [message.to_json() for message in messages]}

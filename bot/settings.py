@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     # chat platform is configured (no Slack credentials, no TEAMS_APP_ID), so a fresh clone
     # shows something; anyone who reaches the port can act as any roster member there.
     sandbox: bool | None = None
+    # The sandbox's own database, made afresh at every start (a SQLite file is deleted first):
+    # its fake workspace lives in memory, so a restart must not show an empty channel over
+    # crises kept from before, and trying the sandbox never touches DATABASE_URL.
+    sandbox_database_url: str = "sqlite:///./crisisbot-sandbox.db"
 
     log_level: str = "info"
     # How often the reminder sweep looks for due reminders (a reminder fires at most this

@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+import structlog
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.actors import Actor
 from models import TimelineEvent
+
+log = structlog.get_logger(__name__)
+_PENDING = "crisisbot.timeline_log"
+# The alert's own decision is logged by intake; these would only repeat it.
+_LOGGED_BY_INTAKE = frozenset({"opened", "alert_grouped", "alert_after_close"})
+# Detail that says what happened without quoting anyone: notes and comments are people's
+# words, and stay out of the log.
+_LOGGED_DETAIL = ("member", "step", "to", "was", "until", "reason", "remedy", "source")
 
 
 def record(
@@ -31,7 +41,34 @@ def record(
         detail=detail,
     )
     session.add(event)
+    if kind not in _LOGGED_BY_INTAKE:
+        # Every state change, escalation and reminder of a crisis is recorded here: one line.
+        shown = {name: detail[name] for name in _LOGGED_DETAIL if name in detail}
+        _log_when_committed(
+            session,
+            "crisis " + kind.replace("_", " "),
+            crisis=crisis_id,
+            actor=actor.label,
+            **shown,
+        )
     return event
+
+
+def _log_when_committed(session: AsyncSession, line: str, **fields: Any) -> None:
+    """Log once the transaction commits: a move refused or retried leaves no line."""
+    pending: list[tuple[str, dict[str, Any]]] | None = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        lines = pending
+
+        def committed(_: Session) -> None:
+            for text, values in lines:
+                log.info(text, **values)
+            lines.clear()
+
+        event.listen(session.sync_session, "after_commit", committed)
+        event.listen(session.sync_session, "after_rollback", lambda _: lines.clear())
+    pending.append((line, fields))
 
 
 async def events(session: AsyncSession, crisis_id: int, limit: int = 50) -> list[TimelineEvent]:

@@ -13,9 +13,9 @@ from aiohttp import web
 
 from bot.confirmation_links import LinkRefused, Refused
 from bot.context import CoreContext
-from bot.customer_confirmation import Question, answer, question
-from bot.errors import InvalidInput
+from bot.customer_confirmation import CommentRefused, Question, answer, question
 from bot.i18n import translate
+from bot.playbook import is_review
 
 # The page must not be framed (clickjacking an answer), cached, or leak its URL, which is
 # the token, to other sites through the Referer header.
@@ -102,8 +102,14 @@ def register(router: web.UrlDispatcher, ctx: CoreContext) -> None:
         try:
             q = await question(ctx, request.match_info["token"])
         except LinkRefused as refused:
-            return _refused(_language(request), refused.reason)
+            return _refused(refused.language or _language(request), refused.reason)
         return _question(request.match_info["token"], q)
+
+    async def _link_language(token: str) -> str | None:
+        try:
+            return (await question(ctx, token)).language
+        except LinkRefused as refused:
+            return refused.language
 
     async def submit(request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -111,19 +117,24 @@ def register(router: web.UrlDispatcher, ctx: CoreContext) -> None:
         choice = form.get("answer")
         comment = form.get("comment")
         if choice not in ("yes", "no") or not isinstance(comment, str | None):
-            return _refused(_language(request), Refused.invalid)
+            return _refused(await _link_language(token) or _language(request), Refused.invalid)
         try:
-            language = await answer(ctx, token, solved=choice == "yes", comment=comment)
+            asked = await answer(ctx, token, solved=choice == "yes", comment=comment)
         except LinkRefused as refused:
-            return _refused(_language(request), refused.reason)
-        except InvalidInput as invalid:
-            language = _language(request)
+            return _refused(refused.language or _language(request), refused.reason)
+        except CommentRefused as invalid:
+            language = invalid.language
             text = translate(language, invalid.message.key, **invalid.message.params)
             title = translate(language, "page.error_title")
             return _page(language, title, f"<h1>{escape(title)}</h1><p>{escape(text)}</p>", 400)
+        language = asked.language
         if choice == "yes":
             title = translate(language, "page.thanks_yes")
-            more = f"<p>{escape(translate(language, 'page.thanks_yes_more'))}</p>"
+            # Review sites forbid asking for a review to be removed or changed.
+            more_key = (
+                "page.thanks_yes_more_review" if is_review(asked.source) else "page.thanks_yes_more"
+            )
+            more = f"<p>{escape(translate(language, more_key))}</p>"
         else:
             title, more = translate(language, "page.thanks_no"), ""
         return _page(language, title, f'<h1 class="thanks">{escape(title)}</h1>{more}')

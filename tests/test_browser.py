@@ -38,7 +38,7 @@ if not shutil.which(CHROMIUM):
 @pytest.fixture
 async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
     settings = make_settings(
-        database_url=f"sqlite:///{tmp_path / 'sandbox.db'}",
+        sandbox_database_url=f"sqlite:///{tmp_path / 'sandbox.db'}",
         sandbox=True,
         host="127.0.0.1",
         port=0,

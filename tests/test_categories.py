@@ -167,6 +167,10 @@ def test_slang(text: str, category: Category) -> None:
         # Waiting for an answer is about the service, not about the goods.
         ("Czekam na odpowiedź od tygodnia", Category.customer_service),
         ("Been waiting 10 days for a reply", Category.customer_service),
+        # Failing in use is a defect; a refused complaint about one is still a refused complaint.
+        ("Bluzka rozpruła się po pierwszym praniu", Category.product_defect),
+        ("The kettle broke after two days", Category.product_defect),
+        ("Reklamację wadliwego czajnika odrzucili", Category.complaint_rejected),
         # A price rant with nothing changed after ordering, and a plain rant.
         ("Ceny jak w Paryżu, jakość jak z bazaru", Category.other),
         ("Nie polecam tego sklepu.", Category.other),

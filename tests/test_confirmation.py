@@ -146,7 +146,7 @@ async def test_yes_closes_the_crisis_stops_reminders_and_works_once(
     before = await snapshot(link_ctx)
     for answer in ("yes", "no"):
         code, html = await post(page, path, answer=answer)
-        assert code == 410 and "already used" in html
+        assert code == 410 and "już użyty" in html
     code, html = await get(page, path)
     assert code == 410
     assert await snapshot(link_ctx) == before
@@ -184,7 +184,7 @@ async def test_expired_links_are_refused_without_side_effects(
     clock.advance(timedelta(days=14))
     before = await snapshot(link_ctx)
     code, html = await post(page, path, answer="yes")
-    assert code == 410 and "expired" in html
+    assert code == 410 and "wygasł" in html
     assert (await get(page, path))[0] == 410
     assert await snapshot(link_ctx) == before
     assert await status(link_ctx, 1) == "awaiting_confirmation"
@@ -228,12 +228,12 @@ async def test_bad_answers_and_stale_links_change_nothing(
     before = await snapshot(link_ctx)
     assert (await post(page, path, answer="maybe"))[0] == 404
     code, html = await post(page, path, answer="no", comment="x" * 2001)
-    assert code == 400 and "too long" in html
+    assert code == 400 and "za długi" in html
     assert await snapshot(link_ctx) == before
     # The owner recorded the confirmation themselves: the customer's link has nothing to ask.
     await crisis_flow.confirm(link_ctx, 1, ANNA, None)
     code, html = await get(page, path)
-    assert code == 410 and "no longer open" in html
+    assert code == 410 and "nie jest już aktualne" in html
 
 
 async def test_the_page_cannot_be_framed_cached_or_leak_its_url(
@@ -259,3 +259,37 @@ async def test_a_configured_secret_signs_the_links(
     assert (await get(page, path))[0] == 404
     link_ctx.settings.confirmation_secret = SecretStr("first-secret")
     assert (await get(page, path))[0] == 200
+
+
+async def test_error_pages_speak_the_customers_language_not_the_browsers(
+    link_ctx: CoreContext, page: TestClient[Any, Any], clock: FixedClock
+) -> None:
+    english = await awaiting(link_ctx, 1, text="My parcel is three weeks late", language="en")
+    polish = await awaiting(link_ctx, 2)
+    clock.advance(timedelta(days=14))
+    for path, words in ((english, "has expired"), (polish, "wygasł")):
+        for method in (get, post):
+            async with page.request(
+                "POST" if method is post else "GET",
+                path,
+                data={"answer": "yes"} if method is post else None,
+                headers={"Accept-Language": "de-DE,de;q=0.9"},
+            ) as response:
+                html = await response.text()
+            assert response.status == 410 and words in html, (path, method)
+    # A link that is no link at all has no customer: the browser's language decides.
+    async with page.get("/confirm/1.1.1.x", headers={"Accept-Language": "pl-PL"}) as response:
+        assert response.status == 404 and "nieprawidłowy" in await response.text()
+
+
+async def test_a_review_is_never_asked_to_be_removed(
+    link_ctx: CoreContext, page: TestClient[Any, Any]
+) -> None:
+    review = await awaiting(
+        link_ctx, 1, source="trustpilot", url="https://www.trustpilot.com/reviews/1", language="en"
+    )
+    social = await awaiting(link_ctx, 2, language="en")
+    code, html = await post(page, review, answer="yes")
+    assert code == 200 and "update your review" in html and "remove" not in html
+    code, html = await post(page, social, answer="yes")
+    assert code == 200 and "update or remove your post" in html

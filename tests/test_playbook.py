@@ -8,11 +8,12 @@ from collections.abc import Iterable
 import pytest
 
 from bot.categories import Category
-from bot.i18n import fill, placeholders
+from bot.i18n import placeholders
 from bot.locales import playbook_en, playbook_pl
 from bot.playbook import (
     CATEGORY_REMEDIES,
     CLOSING_CHECKLIST,
+    REVIEW_CLOSING_CHECKLIST,
     STEPS,
     Remedy,
     Step,
@@ -20,6 +21,7 @@ from bot.playbook import (
     remedies_for,
     remedy_name_key,
     remedy_reply_key,
+    reply_variant_keys,
     step_hint_key,
     step_title_key,
 )
@@ -35,13 +37,15 @@ DESIGN_TABLE = {
     "not_as_described": ("free_return", "compensation"),
     "delivery_delay": ("refund",),
     "price_change": ("old_price", "free_cancellation"),
-    "complaint_rejected": ("review_decision", "free_return", "compensation", "refund"),
+    "complaint_rejected": ("review_decision", "repair_or_replacement", "refund"),
+    "product_defect": ("repair_or_replacement", "refund"),
     "other": ("apology_discount",),
 }
 
 
 def expected_keys() -> set[str]:
-    keys = set(CLOSING_CHECKLIST)
+    keys = {*CLOSING_CHECKLIST, *REVIEW_CLOSING_CHECKLIST, *reply_variant_keys()}
+    keys |= {"reply.greeting", "reply.greeting_anonymous"}
     for step in Step:
         keys |= {step_title_key(step), step_hint_key(step)}
     for remedy in Remedy:
@@ -122,14 +126,16 @@ def test_remedy_names_fit_a_slack_option(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", list(CATALOGUES))
-def test_replies_are_short_and_only_name_the_customer(language: str) -> None:
-    for remedy in Remedy:
-        reply = CATALOGUES[language][remedy_reply_key(remedy)]
-        assert 0 < len(reply) <= REPLY_LIMIT, (language, remedy)
-        assert placeholders(reply) <= {"customer"}, (language, remedy)
-        filled = fill(reply, {"customer": "Anna"})
-        # A stray brace would show up in a public reply under the customer's post.
-        assert "{" not in filled and "}" not in filled, (language, remedy)
+def test_replies_are_short_and_name_nobody(language: str) -> None:
+    replies = [remedy_reply_key(remedy) for remedy in Remedy] + list(reply_variant_keys())
+    for key in replies:
+        reply = CATALOGUES[language][key]
+        assert 0 < len(reply) <= REPLY_LIMIT, (language, key)
+        # The greeting names the customer; a stray brace would show in a public reply.
+        assert placeholders(reply) == set(), (language, key)
+        assert "{" not in reply and "}" not in reply, (language, key)
+        # It follows the greeting, so it goes on in lower case.
+        assert reply[0].islower(), (language, key)
 
 
 @pytest.mark.parametrize("language", list(CATALOGUES))

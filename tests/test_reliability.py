@@ -87,7 +87,7 @@ async def test_a_double_click_changes_the_state_once_and_posts_once(database_url
             (await slack.fake.wait_for_response(f"click-{n}"))[0].body["text"] for n in range(2)
         ]
         assert sorted(answers) == [
-            "Crisis #1 is already acknowledged (acknowledged).",
+            "Crisis #1 is already acknowledged.",
             "You are on crisis #1. The playbook is in its thread.",
         ]
         await slack.wait_thread(1, 3)
@@ -127,7 +127,7 @@ async def test_a_request_slack_delivers_again_changes_the_state_once(database_ur
         answers = await slack.fake.wait_for_response("click", count=2)
         assert [a.body["text"] for a in answers] == [
             "You are on crisis #1. The playbook is in its thread.",
-            "Crisis #1 is already acknowledged (acknowledged).",
+            "Crisis #1 is already acknowledged.",
         ]
         await slack.wait_thread(1, 3)
         await asyncio.sleep(0.5)

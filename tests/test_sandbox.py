@@ -71,7 +71,12 @@ def replies(state: JsonDict) -> str:
 
 @asynccontextmanager
 async def sandbox(database_url: str, **settings: Any) -> AsyncIterator[Visitor]:
-    values = {"database_url": database_url, "sandbox": True, "host": "127.0.0.1", "port": 0}
+    values = {
+        "sandbox_database_url": database_url,
+        "sandbox": True,
+        "host": "127.0.0.1",
+        "port": 0,
+    }
     bot = CrisisBot(make_settings(**{**values, "sweep_interval": "0.2s", **settings}))
     await bot.start()
     try:
@@ -223,7 +228,7 @@ def test_the_sandbox_is_on_only_when_no_chat_platform_is_configured() -> None:
 async def test_the_sandbox_stays_on_this_machine_unless_host_says_otherwise(
     database_url: str,
 ) -> None:
-    bot = CrisisBot(make_settings(database_url=database_url, sandbox=True, port=0))
+    bot = CrisisBot(make_settings(sandbox_database_url=database_url, sandbox=True, port=0))
     await bot.start()
     try:
         assert bot.settings.host == "127.0.0.1"

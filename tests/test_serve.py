@@ -114,6 +114,29 @@ async def test_serve_with_no_chat_platform_starts_the_sandbox(tmp_path: Path) ->
     assert process.returncode == 0
 
 
+async def test_a_restarted_sandbox_starts_fresh_and_says_so(tmp_path: Path) -> None:
+    """The fake workspace lives in memory: after a restart its channel is empty, so the
+    database under it is fresh too, never crises the page cannot show."""
+    (tmp_path / "crisisbot.db").write_bytes(b"the user's own database, not for the sandbox")
+    for run in (1, 2):
+        process, url = await start_server(tmp_path, DATABASE_URL="sqlite:///./crisisbot.db")
+        try:
+            await wait_healthy(url, process)
+            async with aiohttp.ClientSession() as http:
+                async with http.get(url + "/sandbox/state") as response:
+                    channels = (await response.json())["channels"]
+                    assert all(not channel["messages"] for channel in channels), run
+                async with http.post(url + "/sandbox/alert", json={"sample": "price-change"}) as r:
+                    answer = (await r.json())["answer"]
+                    assert (answer["crisis"], answer["status"]) == (1, "opened"), run
+        finally:
+            process.terminate()
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+        assert "starts on a fresh database at every start" in stderr.decode()
+    assert (tmp_path / "crisisbot-sandbox.db").exists()
+    assert (tmp_path / "crisisbot.db").read_bytes().startswith(b"the user's own database")
+
+
 async def test_secrets_never_reach_the_log(tmp_path: Path) -> None:
     secrets = {
         "SLACK_BOT_TOKEN": "xoxb-very-secret-token",
@@ -147,3 +170,41 @@ async def test_secrets_never_reach_the_log(tmp_path: Path) -> None:
     assert "delivery postponed" in log  # the log did see the failing Slack calls
     for name, value in secrets.items():
         assert value not in log, f"{name} leaked into the log"
+
+
+async def test_the_log_has_a_line_per_decision_and_debug_is_not_drowned(tmp_path: Path) -> None:
+    process, url = await start_server(
+        tmp_path, LOG_LEVEL="debug", ALERT_WEBHOOK_SECRET="s3cret", SANDBOX="off"
+    )
+    try:
+        await wait_healthy(url, process)
+        async with aiohttp.ClientSession() as http:
+            for _ in range(2):
+                body = json.dumps(post()).encode()
+                headers = alert_signature.sign("s3cret", body, int(time.time()))
+                async with http.post(url + "/alerts", data=body, headers=headers) as response:
+                    assert response.status == 202
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    lines = stderr.decode().splitlines()
+    events = [json.loads(line) for line in lines if line.startswith("{")]
+    ours = [(e["event"], e.get("crisis")) for e in events if e.get("crisis") is not None]
+    assert ours == [("crisis no owner", 1), ("alert opened", 1), ("alert duplicate", 1)]
+    # Besides ours, only the migrations speak: no database driver or HTTP library chatter.
+    others = [line for line in lines if not line.startswith("{")]
+    assert all(
+        line.startswith(("Context impl", "Will assume", "Running upgrade")) for line in others
+    ), others
+
+
+async def test_a_port_in_use_is_one_clear_line_and_a_failed_exit(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process, _ = await start_server(tmp_path, PORT=str(port), SANDBOX="off")
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    assert stderr.decode().strip().splitlines()[-1] == f"port {port} is in use: set PORT"
+    assert "Traceback" not in stderr.decode()

@@ -56,7 +56,7 @@ async def test_list_and_status_show_the_crisis_and_its_timeline(database_url: st
         lines = status.split("Timeline:")[1].strip().splitlines()
         assert len(lines) == 3
         assert (
-            "opened by alert webhook (facebook: https://www.facebook.com/sklep/posts/100)"
+            "opened by alert webhook (Facebook: https://www.facebook.com/sklep/posts/100)"
             in lines[0]
         )
         assert "owner: <@UANNA>" in lines[1]
@@ -127,10 +127,10 @@ async def test_roster_is_open_until_there_is_a_lead_then_leads_only(database_url
 
 async def test_polish(database_url: str) -> None:
     async with running_bot(database_url, language="pl") as slack:
-        assert "Lista dyżurna jest pusta" in await slack.command("roster")
+        assert "Lista dyżurnych jest pusta" in await slack.command("roster")
         assert "zgłoś negatywny wpis" in await slack.command("help")
         assert await slack.command("roster add <@UANNA|anna> senior") == (
-            "<@UANNA> jest na liście dyżurnej jako senior."
+            "<@UANNA> jest na liście dyżurnych jako senior."
         )
         assert await slack.command("status 7") == "Nie ma kryzysu #7."
         assert (await slack.command("pomocy")).startswith("Nieznane polecenie „pomocy”.")
@@ -138,10 +138,9 @@ async def test_polish(database_url: str) -> None:
         [assigned] = await slack.wait_thread(1, 1)
         assert assigned["text"].startswith("<@UANNA>, prowadzisz kryzys #1.")
         root = str(slack.root(1)["blocks"])
-        assert (
-            "Kryzys #1 · facebook" in root and "krytyczna" in root and "opóźniona dostawa" in root
-        )
-        assert "Przyjmuję" in root
+        assert "Kryzys #1 · Sklep · Facebook" in root
+        assert "krytyczna" in root and "opóźniona dostawa" in root
+        assert "Zajmuję się" in root
         assert "Otwarte kryzysy: 1" in await slack.command("list")
 
 

@@ -22,7 +22,7 @@ async def test_alert_opens_a_crisis_with_root_message_and_buttons(database_url: 
         root = slack.root(1)
         blocks = root["blocks"]
         text = str(blocks)
-        assert blocks[0]["text"]["text"] == "Crisis #1 · facebook"
+        assert blocks[0]["text"]["text"] == "Crisis #1 · Sklep · Facebook"
         for expected in (
             "Anna Kowalska (anna.k)",
             "2,300 followers",
@@ -93,8 +93,8 @@ async def test_duplicate_posts_nothing_and_comment_goes_into_the_thread(database
         thread = await slack.wait_thread(1, 2)
         assert len(slack.roots()) == 1
         summary = str(thread[1]["blocks"])
-        assert thread[1]["text"] == "Crisis #1: 2 posts and comments"
-        assert "Jan (80)" in summary and "Też czekam od miesiąca!" in summary
+        assert thread[1]["text"] == "Crisis #1: posts and comments: 2"
+        assert "Jan (80 followers)" in summary and "Też czekam od miesiąca!" in summary
         # Text from posts is inert in Slack: no channel ping, no mention from a hostile post.
         assert "&lt;!channel&gt;" in summary and "<!channel>" not in summary
         # The root message is refreshed with the new counts.

@@ -166,9 +166,13 @@ async def test_subcommands_drive_the_same_loop(database_url: str) -> None:
         ):
             assert (await slack.command(wrong)).startswith(usage), wrong
         status = await slack.command("status 2")
-        for event in ("acknowledged by <@UANNA>", "snoozed by", "resolution proposed by",
-                      "closed by <@UBOSS> (customer confirmed)"):  # fmt: skip
+        for event in ("acknowledged by <@UANNA>", "snoozed by <@UANNA> until <!date^",
+                      "resolution proposed by <@UBOSS>. Note: Zwrot pieniędzy wysłany\n",
+                      "closed by <@UBOSS>: the customer confirmed. Note: dziękuje",
+                      "· 1 post · reach: 12,000 ·"):  # fmt: skip
             assert event in status, event
+        # The remedy and the note are sentences of their own, and a missing one leaves no "—".
+        assert "—" not in status
 
 
 async def test_snooze_choices_and_the_owners_time_zone(database_url: str) -> None:
@@ -198,7 +202,7 @@ async def test_escalation_and_follow_ups_arrive_on_time(database_url: str) -> No
         second = "UBART" if first == "UANNA" else "UANNA"
         escalated = await slack.wait_thread(1, 2)
         assert escalated[1]["text"].startswith(
-            f"<@{first}> did not acknowledge crisis #1 within 1s."
+            f"<@{first}> did not acknowledge crisis #1 within 1 second."
         )
         assert f"<@{second}>, you own it now" in escalated[1]["text"]
         await slack.command("ack 1", user=second)

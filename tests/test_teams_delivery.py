@@ -168,8 +168,8 @@ async def test_a_storm_is_one_card_and_one_live_summary_in_the_thread(database_u
             lambda: "200 comments" in str(teams.cards(1)), timeout=10, what="summary counts all"
         )
         summary = str(teams.cards(1))
-        assert "1 posts, 200 comments" in summary
-        assert "Klient 199 (199)" in summary  # the most influential
+        assert "1 post, 200 comments" in summary
+        assert "Klient 199 (199 followers)" in summary  # the most influential
         await teams.fake.wait_for(lambda: '"201"' in str(teams.root_card(1)).replace("'", '"'))
         assert len(teams.fake.threads_in_channel()) == 1
         # The summary is one reply, edited; not a message per alert.

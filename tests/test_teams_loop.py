@@ -37,7 +37,7 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
         assert thread.channel_id == CHANNEL
         card = teams.root_card(n)
         text = card_text(card)
-        assert "Crisis #2 · facebook" in text and "Anna Kowalska" in text
+        assert "Crisis #2 · Sklep · Facebook" in text and "Anna Kowalska" in text
         assert '"Reach", "value": "12,000"' in text and '"value": "critical"' in text
         assert "<at>Anna Nowak</at>" in text
         assert card["msteams"]["entities"][0]["mentioned"]["id"] == "aad-anna"
@@ -195,7 +195,7 @@ async def test_wrong_input_gets_a_clear_answer_and_changes_nothing(database_url:
 
 async def test_polish_answers(database_url: str) -> None:
     async with running_teams_bot(database_url, language="pl") as teams:
-        assert await teams.say("list") == "Brak otwartych kryzysów. Spokojnie."
+        assert await teams.say("list") == "Brak otwartych kryzysów. Jest spokojnie."
         assert (await teams.say("status abc")).startswith("Użycie: @crisisbot status &lt;n&gt;")
         await teams.say("roster add @Bob lead", BOSS, (BOSS,))
         assert await teams.say("here", BOSS) == (

@@ -27,8 +27,9 @@ from slack_sdk.models.views import View
 from bot.categories import Category
 from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
-from bot.messages import choice_ref, link_ref, member_ref
-from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, remedies_for
+from bot.messages import choice_ref, count_ref, link_ref, member_ref, number_ref
+from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, closing_item_key, is_review, remedies_for
+from bot.replies import public_replies
 from bot.states import CONTROLS, Control
 from handlers.slack.text import EXCERPT, Renderer, escape, excerpt
 from models import Alert, Crisis, CrisisStatus
@@ -79,8 +80,17 @@ def root_fallback(crisis: Crisis, r: Renderer) -> str:
         "root.fallback",
         n=crisis.id,
         severity=r.t(f"severity.{crisis.severity}"),
-        source=crisis.source,
+        source=r.t(f"source.{crisis.source}"),
         author=escape(crisis.author_name or crisis.author_handle or r.t("root.unknown_author")),
+    )
+
+
+def root_title(crisis: Crisis, r: Renderer) -> str:
+    return r.t(
+        "root.title_spike" if crisis.trigger == "spike" else "root.title",
+        n=crisis.id,
+        brand=r.t("root.brand", brand=crisis.brand) if crisis.brand else "",
+        source=r.t(f"source.{crisis.source}"),
     )
 
 
@@ -90,7 +100,7 @@ def _author(crisis: Crisis, r: Renderer) -> str:
         author = f"{crisis.author_name} ({crisis.author_handle})"
     text = escape(excerpt(author, 200))
     if crisis.author_followers is not None:
-        text += "\n" + r.t("root.followers", followers=f"{crisis.author_followers:,}")
+        text += "\n" + r.value(count_ref("count.follower", crisis.author_followers))
     return text
 
 
@@ -117,15 +127,7 @@ def root_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dict[st
         # Too long to be a link in a section; the button and /crisis status still have it.
         post_link = escape(excerpt(crisis.post_url, 200))
     blocks: list[Block] = [
-        HeaderBlock(
-            text=PlainTextObject(
-                text=r.t(
-                    "root.title_spike" if crisis.trigger == "spike" else "root.title",
-                    n=crisis.id,
-                    source=crisis.source,
-                )[:_HEADER_MAX]
-            )
-        ),
+        HeaderBlock(text=PlainTextObject(text=root_title(crisis, r)[:_HEADER_MAX])),
         SectionBlock(
             text=MarkdownTextObject(
                 text=_quote(crisis.text, _SECTION_MAX - len(post_link) - 1) + "\n" + post_link
@@ -138,8 +140,8 @@ def root_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dict[st
                 field("root.severity", r.value(choice_ref("severity", crisis.severity))),
                 field("root.category", r.value(choice_ref("category", crisis.category))),
                 field("root.author", _author(crisis, r)),
-                field("root.reach", f"{crisis.total_reach:,}"),
-                field("root.alerts", str(crisis.alert_count)),
+                field("root.reach", r.value(number_ref(crisis.total_reach))),
+                field("root.alerts", r.value(number_ref(crisis.alert_count))),
             ]
         ),
         ContextBlock(
@@ -229,7 +231,6 @@ def playbook_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dic
     checklist = CheckboxesElement(
         action_id=PLAYBOOK_STEPS, options=options, initial_options=ticked or None
     )
-    customer = crisis.author_name or crisis.author_handle or ""
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -243,21 +244,27 @@ def playbook_blocks(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> list[dic
         ActionsBlock(block_id=f"playbook_{crisis.id}", elements=[checklist]),
         SectionBlock(text=MarkdownTextObject(text=r.t("playbook.remedies"))),
     ]
-    for remedy in remedies_for(crisis.category):
-        reply = r.t(f"remedy.{remedy.value}.reply", customer=customer).strip(" ,")
+    if is_review(crisis.source):
+        rules = r.t("playbook.review_rules", source=r.t(f"source.{crisis.source}"))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f":warning: {rules}")]))
+    for reply in public_replies(crisis):
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"*{escape(_remedy_name(remedy, r))}*\n> {escape(reply)}"[:_FIELD_MAX]
+                    text=f"*{escape(_remedy_name(reply.remedy, r))}*\n> {escape(reply.text)}"[
+                        :_FIELD_MAX
+                    ]
                 )
             )
         )
     closing = [
         Option(
             value=f"{crisis.id}:{item.value}",
-            text=MarkdownTextObject(text=f"*{escape(r.t(f'closing.{item.value}'))}*"),
+            text=MarkdownTextObject(
+                text=f"*{escape(r.t(closing_item_key(item, crisis.source, 'closing.')))}*"
+            ),
             description=PlainTextObject(
-                text=excerpt(r.t(f"playbook.closing.{item.value}"), _OPTION_MAX)
+                text=excerpt(r.t(closing_item_key(item, crisis.source)), _OPTION_MAX)
             ),
         )
         for item in CLOSING_ITEMS
@@ -345,29 +352,33 @@ def summary_blocks(crisis: Crisis, summary: StormSummary, r: Renderer) -> list[d
 
     def who(alert: Alert) -> str:
         name = alert.author_name or alert.author_handle or r.t("root.unknown_author")
-        followers = f" ({alert.author_followers:,})" if alert.author_followers is not None else ""
+        followers = (
+            " (" + r.value(count_ref("count.follower", alert.author_followers)) + ")"
+            if alert.author_followers is not None
+            else ""
+        )
         quote = excerpt(alert.text, 140)
         return f"{escape(excerpt(name, 80))}{followers}: “{escape(quote)}” " + r.value(
-            link_ref(alert.url, alert.source)
+            link_ref(alert.url, r.t(f"source.{alert.source}"))
         )
 
     sources = ", ".join(
-        f"{escape(source)} {count:,}"
+        f"{escape(r.t(f'source.{source}'))} {r.value(number_ref(count))}"
         for source, count in sorted(summary.sources.items(), key=lambda item: -item[1])
     )
     lines = [
         r.t(
             "summary.counts",
             n=crisis.id,
-            posts=f"{summary.posts:,}",
-            comments=f"{summary.comments:,}",
-            reach=f"{summary.total_reach:,}",
+            posts=r.value(count_ref("count.post", summary.posts)),
+            comments=r.value(count_ref("count.comment", summary.comments)),
+            reach=r.value(number_ref(summary.total_reach)),
         ),
         r.t("summary.sources", sources=sources),
         r.t(
             "summary.trend",
             spark=sparkline(summary.trend),
-            counts=" → ".join(f"{count:,}" for count in summary.trend),
+            counts=" → ".join(r.value(number_ref(count)) for count in summary.trend),
         ),
     ]
     if summary.newest is not None:

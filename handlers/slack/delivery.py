@@ -13,7 +13,7 @@ from bot import brand_channels, platform_posts
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
-from bot.messages import Message
+from bot.messages import Message, number_ref
 from bot.metrics import PLATFORM_CALLS
 from bot.outbox import (
     PLAYBOOK_POST,
@@ -219,7 +219,9 @@ class SlackDeliverer:
         async with self.ctx.db.sessions() as session:
             summary = await storm_summary(session, crisis_id, self.ctx.clock.now())
         text = loaded.renderer.t(
-            "summary.fallback", n=crisis_id, count=f"{summary.posts + summary.comments:,}"
+            "summary.fallback",
+            n=crisis_id,
+            count=loaded.renderer.value(number_ref(summary.posts + summary.comments)),
         )
         blocks = summary_blocks(loaded.crisis, summary, loaded.renderer)
         await self._keep_reply(outbox_row, loaded, SUMMARY_POST, text, blocks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actors import Actor
 from bot.commands import Place
-from bot.durations import format_duration
-from bot.i18n import fill, template, translate
+from bot.i18n import duration, fill, number, plural, template, translate
 from bot.messages import Message
 from handlers.slack import PLATFORM
 from models import RosterMember
@@ -125,9 +124,17 @@ class Renderer:
                 seconds = value["duration"]
                 if seconds < 0:
                     return self.t("duration.none")
-                return format_duration(timedelta(seconds=seconds))
+                return duration(self.language, seconds)
+            if "count" in value:
+                return escape(plural(self.language, value["count"]["key"], value["count"]["n"]))
+            if "number" in value:
+                return number(self.language, value["number"])
+            if "sentences" in value:
+                return "".join(" " + self.render(Message.from_json(m)) for m in value["sentences"])
             if "bullets" in value:
                 return "\n".join("• " + escape(self.t(key)) for key in value["bullets"])
+            if "link" in value and "label_key" in value["link"]:
+                value = {"link": {**value["link"], "label": self.t(value["link"]["label_key"])}}
             if "link" in value:
                 return link(value["link"]["url"], value["link"]["label"])
             if "time" in value:

@@ -8,8 +8,9 @@ from typing import Any
 
 from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
-from bot.messages import choice_ref, link_ref, member_ref
-from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, remedies_for
+from bot.messages import choice_ref, count_ref, link_ref, member_ref, number_ref
+from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, closing_item_key, is_review, remedies_for
+from bot.replies import public_replies
 from bot.states import CONTROLS, Control
 from handlers.teams.text import Renderer, escape, excerpt
 from models import Alert, Crisis, RosterMember
@@ -97,8 +98,17 @@ def root_summary(crisis: Crisis, r: Renderer) -> str:
         "root.fallback",
         n=crisis.id,
         severity=r.t(f"severity.{crisis.severity}"),
-        source=crisis.source,
+        source=r.t(f"source.{crisis.source}"),
         author=crisis.author_name or crisis.author_handle or r.t("root.unknown_author"),
+    )
+
+
+def root_title(crisis: Crisis, r: Renderer) -> str:
+    return r.t(
+        "root.title_spike" if crisis.trigger == "spike" else "root.title",
+        n=crisis.id,
+        brand=r.t("root.brand", brand=escape(crisis.brand)) if crisis.brand else "",
+        source=r.t(f"source.{crisis.source}"),
     )
 
 
@@ -108,7 +118,7 @@ def _author(crisis: Crisis, r: Renderer) -> str:
         author = f"{crisis.author_name} ({crisis.author_handle})"
     text = escape(excerpt(author, 200))
     if crisis.author_followers is not None:
-        text += " · " + r.t("root.followers", followers=f"{crisis.author_followers:,}")
+        text += " · " + r.value(count_ref("count.follower", crisis.author_followers))
     return text
 
 
@@ -116,9 +126,8 @@ def root_card(
     crisis: Crisis, facts: CrisisFacts, seniors: list[RosterMember], r: Renderer
 ) -> JsonDict:
     owner = r.value(member_ref(crisis.owner_id) if crisis.owner_id else choice_ref("owner", "none"))
-    title_key = "root.title_spike" if crisis.trigger == "spike" else "root.title"
     body = [
-        _text(r.t(title_key, n=crisis.id, source=crisis.source), size="Medium", weight="Bolder"),
+        _text(root_title(crisis, r), size="Medium", weight="Bolder"),
         _text(escape(excerpt(crisis.text)), isSubtle=True),
         _text(r.value(link_ref(crisis.post_url, r.t("root.open_post")))),
         {
@@ -137,8 +146,8 @@ def root_card(
                     "value": r.value(choice_ref("category", crisis.category)),
                 },
                 {"title": r.t("root.author"), "value": _author(crisis, r)},
-                {"title": r.t("root.reach"), "value": f"{crisis.total_reach:,}"},
-                {"title": r.t("root.alerts"), "value": str(crisis.alert_count)},
+                {"title": r.t("root.reach"), "value": r.value(number_ref(crisis.total_reach))},
+                {"title": r.t("root.alerts"), "value": r.value(number_ref(crisis.alert_count))},
             ],
         },
         # Outside the FactSet: Teams makes `<at>` mentions live in TextBlocks.
@@ -247,24 +256,25 @@ def playbook_card(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> JsonDict:
             }
         )
     body.append(_text(r.t("playbook.remedies").replace("*", "**"), weight="Bolder"))
-    customer = crisis.author_name or crisis.author_handle or ""
-    for remedy in remedies_for(crisis.category):
-        reply = r.t(f"remedy.{remedy.value}.reply", customer=customer).strip(" ,")
-        body.append(_text("**" + escape(r.t(f"remedy.{remedy.value}")) + "**"))
-        body.append(_text(escape(reply), isSubtle=True))
+    if is_review(crisis.source):
+        rules = r.t("playbook.review_rules", source=r.t(f"source.{crisis.source}"))
+        body.append(_text("⚠️ " + rules, color="Warning"))
+    for reply in public_replies(crisis):
+        body.append(_text("**" + escape(r.t(f"remedy.{reply.remedy.value}")) + "**"))
+        body.append(_text(escape(reply.text), isSubtle=True))
     closing: list[JsonDict] = [_text(r.t("playbook.closing_title").replace("*", "**"))]
     for item in CLOSING_ITEMS:
         closing.append(
             {
                 "type": "Input.Toggle",
                 "id": CLOSING_INPUT + item.value,
-                "title": r.t(f"closing.{item.value}"),
+                "title": r.t(closing_item_key(item, crisis.source, "closing.")),
                 "value": "true" if item.value in facts.closing_done else "false",
                 "valueOn": "true",
                 "valueOff": "false",
             }
         )
-        closing.append(_text(escape(r.t(f"playbook.closing.{item.value}")), isSubtle=True))
+        closing.append(_text(escape(r.t(closing_item_key(item, crisis.source))), isSubtle=True))
     # Each list has its own Save: the closing list can still be ticked once the crisis is
     # closed, when the steps no longer can.
     body.extend(closing)
@@ -291,14 +301,18 @@ def sparkline(values: list[int]) -> str:
 def summary_card(crisis: Crisis, summary: StormSummary, r: Renderer) -> JsonDict:
     def who(alert: Alert) -> str:
         name = alert.author_name or alert.author_handle or r.t("root.unknown_author")
-        followers = f" ({alert.author_followers:,})" if alert.author_followers is not None else ""
+        followers = (
+            " (" + r.value(count_ref("count.follower", alert.author_followers)) + ")"
+            if alert.author_followers is not None
+            else ""
+        )
         quote = excerpt(alert.text, 140)
         return f"{escape(excerpt(name, 80))}{followers}: “{escape(quote)}” " + r.value(
-            link_ref(alert.url, alert.source)
+            link_ref(alert.url, r.t(f"source.{alert.source}"))
         )
 
     sources = ", ".join(
-        f"{escape(source)} {count:,}"
+        f"{escape(r.t(f'source.{source}'))} {r.value(number_ref(count))}"
         for source, count in sorted(summary.sources.items(), key=lambda item: -item[1])
     )
     body = [
@@ -306,9 +320,9 @@ def summary_card(crisis: Crisis, summary: StormSummary, r: Renderer) -> JsonDict
             r.t(
                 "summary.counts",
                 n=crisis.id,
-                posts=f"{summary.posts:,}",
-                comments=f"{summary.comments:,}",
-                reach=f"{summary.total_reach:,}",
+                posts=r.value(count_ref("count.post", summary.posts)),
+                comments=r.value(count_ref("count.comment", summary.comments)),
+                reach=r.value(number_ref(summary.total_reach)),
             ).replace("*", "**")
         ),
         _text(r.t("summary.sources", sources=sources)),
@@ -316,7 +330,7 @@ def summary_card(crisis: Crisis, summary: StormSummary, r: Renderer) -> JsonDict
             r.t(
                 "summary.trend",
                 spark=sparkline(summary.trend),
-                counts=" → ".join(f"{count:,}" for count in summary.trend),
+                counts=" → ".join(r.value(number_ref(count)) for count in summary.trend),
             )
         ),
     ]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.durations import format_duration
-from bot.i18n import fill, template, translate
+from bot.i18n import duration, fill, number, plural, template, translate
 from bot.messages import Message
 from handlers.teams import PLATFORM
 from models import MemberIdentity, RosterMember
@@ -152,9 +151,17 @@ class Renderer:
                 seconds = value["duration"]
                 if seconds < 0:
                     return self.t("duration.none")
-                return format_duration(timedelta(seconds=seconds))
+                return duration(self.language, seconds)
+            if "count" in value:
+                return escape(plural(self.language, value["count"]["key"], value["count"]["n"]))
+            if "number" in value:
+                return number(self.language, value["number"])
+            if "sentences" in value:
+                return "".join(" " + self.render(Message.from_json(m)) for m in value["sentences"])
             if "bullets" in value:
                 return "\n".join("- " + escape(self.t(key)) for key in value["bullets"])
+            if "link" in value and "label_key" in value["link"]:
+                value = {"link": {**value["link"], "label": self.t(value["link"]["label_key"])}}
             if "link" in value:
                 url = value["link"]["url"].replace("(", "%28").replace(")", "%29")
                 url = url.replace(" ", "%20")
