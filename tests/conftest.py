@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -20,6 +21,18 @@ from models.session import Database, async_url
 BACKENDS = ["sqlite", "postgresql"]
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+# structlog's default renderer draws exceptions with rich, locals and all: on a busy machine
+# one such traceback takes seconds, longer than the tests wait for an answer. The server
+# itself renders them as plain text (bot.log); the tests do the same.
+structlog.configure(
+    processors=[
+        structlog.processors.add_log_level,
+        structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        ),
+    ]
+)
 
 
 async def reset_postgresql(url: str) -> None:
