@@ -290,4 +290,7 @@ MESSAGES: dict[str, str] = {
     "teams.snooze_for": "Snooze for",
     "teams.save_steps": "Save",
     "teams.everyone": "channel",
+    "timeline.alert_edited": "{at} a post or comment was edited at the source ({url})",
+    "timeline.alert_removed": "{at} a post or comment was removed at the source ({url})",
+    "timeline.alert_hidden": "{at} a post or comment was hidden at the source ({url})",
 }

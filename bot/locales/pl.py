@@ -295,4 +295,7 @@ MESSAGES: dict[str, str] = {
     "teams.snooze_for": "Odłóż na",
     "teams.save_steps": "Zapisz",
     "teams.everyone": "kanał",
+    "timeline.alert_edited": "{at} wpis lub komentarz został zmieniony u źródła ({url})",
+    "timeline.alert_removed": "{at} wpis lub komentarz został usunięty u źródła ({url})",
+    "timeline.alert_hidden": "{at} wpis lub komentarz został ukryty u źródła ({url})",
 }
