@@ -14,11 +14,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.context import CoreContext
 from bot.delivery import DeliveryWorker
+from bot.inbox import Inbox
 from bot.migrations import upgrade_to_head
 from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
 from bot.wakeable import WakeableLoop
 from handlers import alerts, confirm_page, ops
+from handlers.sources import routes as source_routes
 from models.session import Database
 
 log = structlog.get_logger(__name__)
@@ -36,6 +38,9 @@ class CrisisBot:
         self.ctx = CoreContext(db=self.db, settings=settings, clock=clock)
         self.workers: list[DeliveryWorker] = []
         self.sweeper = ReminderSweeper(self.ctx)
+        # Native sources' deliveries; pollers register their feeds on it too.
+        self.inbox = Inbox(self.ctx)
+        source_routes.register_feeds(self.inbox)
         self.scheduler = AsyncIOScheduler()
         self.web = web.Application(client_max_size=1024 * 1024, middlewares=[_no_traceback])
         self._runner: web.AppRunner | None = None
@@ -54,6 +59,7 @@ class CrisisBot:
         self._setup_teams()
         self.ctx.on_outbox = self._wake_workers
         self.web.router.add_post("/alerts", alerts.make_handler(self.ctx))
+        source_routes.add_routes(self.web.router, self.ctx, self.inbox)
         self.web.router.add_get(
             "/healthz",
             ops.make_health(
@@ -108,7 +114,7 @@ class CrisisBot:
 
     @property
     def loops(self) -> list[WakeableLoop]:
-        return [self.sweeper, *self.workers]
+        return [self.sweeper, self.inbox, *self.workers]
 
     def _tick(self) -> None:
         for loop in self.loops:
