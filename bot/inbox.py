@@ -379,6 +379,7 @@ def _item_row(delivery: InboxDelivery, result: SourceItem | ItemError, now: date
         kind=result.kind.value,
         source=str(alert.get("source") or "")[:32] or None,
         external_id=str(external_id)[:200] if external_id is not None else None,
+        brand=str(alert["brand"])[:200] if alert.get("brand") else None,
         data={key: value for key, value in asdict(result).items() if key in ("alert", "stars")},
         status=ItemStatus.pending.value,
         attempts=0,
