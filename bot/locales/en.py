@@ -266,6 +266,7 @@ MESSAGES: dict[str, str] = {
     "sandbox.cancel": "Cancel",
     "sandbox.submit": "Submit",
     "sandbox.alert_sent": "Alert: {status}, crisis #{n}",
+    "sandbox.delivery_sent": "Delivery answered {status}: its items are processed from the inbox (see /crisis sources)",
     "sandbox.not_answering": "The bot is not answering:",
     "sandbox.not_simulated": "Controls in answers only you see are not simulated here.",
     "sandbox.error.user": "Pick someone from the team.",

@@ -271,6 +271,7 @@ MESSAGES: dict[str, str] = {
     "sandbox.cancel": "Anuluj",
     "sandbox.submit": "Wyślij",
     "sandbox.alert_sent": "Alert: {status}, kryzys #{n}",
+    "sandbox.delivery_sent": "Dostawa przyjęta ({status}): wpisy zostaną przetworzone ze skrzynki (zob. /crisis sources)",
     "sandbox.not_answering": "Bot nie odpowiada:",
     "sandbox.not_simulated": "Przyciski w odpowiedziach widocznych tylko dla Ciebie nie działają w piaskownicy.",
     "sandbox.error.user": "Wybierz kogoś z zespołu.",
