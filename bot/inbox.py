@@ -136,7 +136,12 @@ class Inbox(WakeableLoop):
         for item in claimed:
             if self.stopping:
                 break
-            plan = _plan(item)
+            try:
+                plan = _plan(item)
+            except Exception as exc:
+                log.exception("inbox item not judged", item=item.id)
+                await self._postpone(InboxItem, item.id, exc)
+                continue
             if plan.action is _Action.ingest:
                 # In order: what came before this item is written before it opens a crisis.
                 finished += await self._take_chunk(chunk)
