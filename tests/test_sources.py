@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
+from bot.source_items import SourceItem
+from handlers.sources import meta
 from models import Alert, Crisis, InboxDelivery, InboxItem, TimelineEvent
 from tests.e2e import running_bot
 from tests.helpers import count
@@ -397,3 +399,18 @@ async def test_a_path_token_never_reaches_the_logs(
         assert status == 500
         assert logs and logs[0]["route"] == "/sources/trustpilot/{token}"
         assert TRUSTPILOT_TOKEN not in repr(logs)
+
+
+async def test_a_delivery_of_a_thousand_changes_is_stored_whole_and_answered(
+    database_url: str,
+) -> None:
+    async with running_bot(database_url, **SOURCE_SETTINGS) as slack:
+        await slack.bot.inbox.stop()
+        body = meta_batch(1000)
+        assert await post_meta(slack.http, slack.url, body) == (200, {"ok": True})
+        async with slack.bot.db.sessions() as session:
+            [stored] = (await session.scalars(select(InboxDelivery))).all()
+        # Stored byte for byte as Meta sent it (its \\u escapes included), parsed later.
+        assert stored.body.encode() == body
+        items = meta.parse(json.loads(stored.body), slack.bot.settings)
+        assert len(items) == 1000 and all(isinstance(i, SourceItem) for i in items)
