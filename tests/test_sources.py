@@ -410,7 +410,7 @@ async def test_a_delivery_of_a_thousand_changes_is_stored_whole_and_answered(
         assert await post_meta(slack.http, slack.url, body) == (200, {"ok": True})
         async with slack.bot.db.sessions() as session:
             [stored] = (await session.scalars(select(InboxDelivery))).all()
-        # Stored byte for byte as Meta sent it (its \\u escapes included), parsed later.
+        # Stored byte for byte as Meta sent it (its \u escapes included), parsed later.
         assert stored.body.encode() == body
         items = meta.parse(json.loads(stored.body), slack.bot.settings)
         assert len(items) == 1000 and all(isinstance(i, SourceItem) for i in items)
