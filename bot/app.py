@@ -17,11 +17,13 @@ from sqlalchemy.engine import make_url
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.context import CoreContext
 from bot.delivery import DeliveryWorker
+from bot.inbox import Inbox
 from bot.migrations import upgrade_to_head
 from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
 from bot.wakeable import WakeableLoop
 from handlers import alerts, confirm_page, ops
+from handlers.sources import routes as source_routes
 from models.session import Database
 
 log = structlog.get_logger(__name__)
@@ -42,6 +44,9 @@ class CrisisBot:
         self.ctx = CoreContext(db=self.db, settings=settings, clock=clock)
         self.workers: list[DeliveryWorker] = []
         self.sweeper = ReminderSweeper(self.ctx)
+        # Native sources' deliveries; pollers register their feeds on it too.
+        self.inbox = Inbox(self.ctx)
+        source_routes.register_feeds(self.inbox)
         self.scheduler = AsyncIOScheduler()
         self.web = web.Application(client_max_size=1024 * 1024, middlewares=[_no_traceback])
         self._runner: web.AppRunner | None = None
@@ -62,6 +67,7 @@ class CrisisBot:
         self._setup_teams()
         self.ctx.on_outbox = self._wake_workers
         self.web.router.add_post("/alerts", alerts.make_handler(self.ctx))
+        source_routes.add_routes(self.web.router, self.ctx, self.inbox)
         self.web.router.add_get(
             "/healthz",
             ops.make_health(
@@ -116,7 +122,7 @@ class CrisisBot:
 
     @property
     def loops(self) -> list[WakeableLoop]:
-        return [self.sweeper, *self.workers]
+        return [self.sweeper, self.inbox, *self.workers]
 
     def _tick(self) -> None:
         for loop in self.loops:
@@ -243,7 +249,9 @@ async def _no_traceback(request: web.Request, handler: Any) -> web.StreamRespons
     except web.HTTPException:
         raise
     except Exception:
-        log.exception("request failed", path=request.path)
+        # The route's pattern, not the path: a path token (Trustpilot, generic) is a secret.
+        resource = request.match_info.route.resource
+        log.exception("request failed", route=resource.canonical if resource else request.path)
         return web.json_response({"error": "internal error; nothing was changed"}, status=500)
 
 

@@ -27,3 +27,13 @@ REMINDER_SWEEP_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
 REMINDERS_FIRED = Counter("crisisbot_reminders_fired_total", "Reminders fired by the sweep")
+SOURCE_ITEMS = Counter(
+    "crisisbot_source_items_total",
+    "Items from native sources (webhooks and pollers), by source and outcome",
+    ["source", "outcome"],
+)
+SOURCE_DELIVERIES = Counter(
+    "crisisbot_source_deliveries_total",
+    "Deliveries to the native sources' routes, by source and HTTP status",
+    ["source", "code"],
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -95,6 +96,23 @@ class Settings(BaseSettings):
     # crises kept from before, and trying the sandbox never touches DATABASE_URL.
     sandbox_database_url: str = "sqlite:///./crisisbot-sandbox.db"
 
+    # Native sources (see DESIGN "Native sources"). Meta: the app secret signs each delivery,
+    # the verify token answers the subscription handshake; pages and Instagram accounts map to
+    # brands as `<page or IG account id>=<brand>,…` (an id missing there is its own brand).
+    meta_app_secret: SecretStr | None = None
+    meta_verify_token: SecretStr | None = None
+    meta_page_brands: str = ""
+    # Instagram-Login apps sign with their Instagram app secret. Unset: META_APP_SECRET.
+    instagram_app_secret: SecretStr | None = None
+    # Trustpilot signs nothing: the token in the webhook's path is the secret.
+    trustpilot_webhook_token: SecretStr | None = None
+    trustpilot_brand: str | None = None
+    # Zapier, Make and the like: the token in the path, and a JSON object mapping our field
+    # names (dotted for nested ones) to dotted paths in the sender's JSON, or `=constant`.
+    # Empty: the body is in our /alerts schema.
+    generic_webhook_token: SecretStr | None = None
+    generic_field_map: str = ""
+
     log_level: str = "info"
     # How often the reminder sweep looks for due reminders (a reminder fires at most this
     # late), and how often outbox delivery looks for work when nothing woke it.
@@ -120,6 +138,12 @@ class Settings(BaseSettings):
         "sandbox",
         "teams_openid_metadata_url",
         "teams_enabled",
+        "meta_app_secret",
+        "meta_verify_token",
+        "instagram_app_secret",
+        "trustpilot_webhook_token",
+        "trustpilot_brand",
+        "generic_webhook_token",
         mode="before",
     )
     @classmethod
@@ -166,6 +190,18 @@ class Settings(BaseSettings):
         parse_brand_channels(value)
         return value
 
+    @field_validator("meta_page_brands")
+    @classmethod
+    def _page_brand_pairs(cls, value: str) -> str:
+        parse_page_brands(value)
+        return value
+
+    @field_validator("generic_field_map")
+    @classmethod
+    def _field_map(cls, value: str) -> str:
+        parse_field_map(value)
+        return value
+
     @property
     def teams_on(self) -> bool:
         return self.teams_enabled if self.teams_enabled is not None else bool(self.teams_app_id)
@@ -208,3 +244,36 @@ def severity_rules(settings: Settings) -> SeverityRules:
         volume=(volume[0], volume[1], volume[2]),
         very_negative=settings.severity_very_negative,
     )
+
+
+def parse_page_brands(value: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        account, sep, brand = item.partition("=")
+        if not sep or not account.strip() or not brand.strip():
+            raise ValueError(
+                "pairs of page or Instagram account id=brand separated by commas, "
+                "e.g. 104857600000001=Sklep"
+            )
+        pairs[account.strip()] = brand.strip()
+    return pairs
+
+
+def parse_field_map(value: str) -> dict[str, str]:
+    """GENERIC_FIELD_MAP: our field (dotted) -> a dotted path in the sender's JSON, or
+    `=constant`. Empty: no map."""
+    if not value.strip():
+        return {}
+    try:
+        data = json.loads(value)
+    except ValueError:
+        raise ValueError(
+            'a JSON object, e.g. {"id": "data.id", "text": "data.body", "source": "=forum"}'
+        ) from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and k and v for k, v in data.items()
+    ):
+        raise ValueError("a JSON object of our field names to paths (strings)")
+    return data

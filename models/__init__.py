@@ -6,6 +6,7 @@ from models.brand_activity import BrandChannel, BrandHour, BrandSpike
 from models.confirmation import AppSecret, ConfirmationLink
 from models.crisis import Crisis, CrisisStatus
 from models.group_key import GroupKey
+from models.inbox import DeliveryStatus, InboxDelivery, InboxItem, ItemOutcome, ItemStatus
 from models.link_code import LinkCode
 from models.outbox import OutboxMessage, OutboxStatus
 from models.platform_post import PlatformPost
@@ -25,7 +26,12 @@ __all__ = [
     "ConfirmationLink",
     "Crisis",
     "CrisisStatus",
+    "DeliveryStatus",
     "GroupKey",
+    "InboxDelivery",
+    "InboxItem",
+    "ItemOutcome",
+    "ItemStatus",
     "LinkCode",
     "MemberIdentity",
     "OutboxMessage",

@@ -16,7 +16,10 @@ class BrandHour(Base):
 
     brand: Mapped[str] = mapped_column(String(200), primary_key=True)
     hour: Mapped[datetime] = mapped_column(primary_key=True)
+    # Negative mentions only: the spike baseline (a wave of praise is no crisis).
     mentions: Mapped[int] = mapped_column(default=0)
+    # Native items judged not negative: kept as the brand's activity, never a spike.
+    not_negative: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class BrandSpike(Base):

@@ -1,0 +1,470 @@
+"""The inbox of native sources: every verified delivery is stored as it came, then processed.
+
+A webhook stores its delivery in one short transaction and answers at once; a poller stores
+each fetched page in the transaction that advances its cursor (`store`). The worker then
+parses each stored delivery with its feed's parser into items (refused pieces are kept with
+their reason) and feeds each item to the intake: deduplicated on (source, id), judged for
+negativity, and retried with growing pauses when processing fails, never dropped. A crash
+anywhere leaves the rows where they were: a restart picks them up.
+
+Rows are claimed with a lease (`available_at` in the future, `claimed_by`), so replicas
+share the work without taking the same row, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import native_intake
+from bot.alert_input import AlertIn, AlertInvalid, parse_alert
+from bot.context import CoreContext
+from bot.metrics import SOURCE_ITEMS
+from bot.native_intake import NativeResult
+from bot.negativity import judge
+from bot.settings import Settings
+from bot.source_items import ItemError, ItemKind, SourceItem
+from bot.wakeable import WakeableLoop
+from models import DeliveryStatus, InboxDelivery, InboxItem, ItemOutcome, ItemStatus
+
+log = structlog.get_logger(__name__)
+
+# A feed's parser: the delivery's JSON and the settings in, items (or refusals) out. Pure, so
+# a delivery can be parsed again after a failure.
+Parser = Callable[[Any, Settings], list[SourceItem | ItemError]]
+
+# How long a claimed row is reserved for the worker processing it: a worker that dies holds
+# its rows back this long, then another takes them.
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF = timedelta(minutes=5)
+_BATCH = 200
+_ERROR_MAX = 2000
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
+
+
+def store(session: AsyncSession, feed: str, body: str, now: datetime) -> InboxDelivery:
+    """Add one delivery to the inbox inside the caller's transaction (a poller advances its
+    cursor in the same one). Wake the worker after the commit."""
+    delivery = InboxDelivery(
+        feed=feed,
+        body=body,
+        received_at=now,
+        status=DeliveryStatus.pending.value,
+        attempts=0,
+        available_at=now,
+    )
+    session.add(delivery)
+    return delivery
+
+
+class Inbox(WakeableLoop):
+    """Takes deliveries in and works them off: `register` a feed's parser, `receive` a
+    delivery; the loop does the rest."""
+
+    name = "inbox"
+
+    def __init__(self, ctx: CoreContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.parsers: dict[str, Parser] = {}
+        self.worker_id = uuid.uuid4().hex[:16]
+
+    def register(self, feed: str, parser: Parser) -> None:
+        self.parsers[feed] = parser
+
+    async def receive(self, feed: str, body: str) -> int:
+        """Store a verified delivery in its own short transaction; the worker is woken."""
+        async with self.ctx.db.transaction() as session:
+            delivery = store(session, feed, body, self.ctx.clock.now())
+            await session.flush()
+            delivery_id = delivery.id
+        self.wake()
+        return delivery_id
+
+    async def tick(self) -> None:
+        await self.drain()
+
+    async def drain(self) -> int:
+        """Parse every due delivery and process every due item; returns how many items were
+        finished (done or refused)."""
+        finished = 0
+        while not self.stopping:
+            parsed = await self._parse_due()
+            processed = await self._process_due()
+            finished += processed
+            if not parsed and not processed:
+                return finished
+        return finished
+
+    async def _parse_due(self) -> int:
+        ids = await self._claim(InboxDelivery, DeliveryStatus.pending.value)
+        for index, delivery_id in enumerate(ids):
+            if self.stopping:
+                await self._release(InboxDelivery, ids[index:])
+                break
+            await self._parse(delivery_id)
+        return len(ids)
+
+    async def _process_due(self) -> int:
+        ids = await self._claim(InboxItem, ItemStatus.pending.value)
+        if not ids:
+            return 0
+        async with self.ctx.db.sessions() as session:
+            claimed = list(
+                (
+                    await session.scalars(
+                        select(InboxItem)
+                        .where(InboxItem.id.in_(ids), InboxItem.claimed_by == self.worker_id)
+                        .order_by(InboxItem.id)
+                    )
+                ).all()
+            )
+        finished = 0
+        chunk: list[tuple[InboxItem, _Plan]] = []
+        for index, item in enumerate(claimed):
+            if self.stopping:
+                await self._release(InboxItem, [i.id for i in claimed[index:]])
+                break
+            try:
+                plan = _plan(item)
+            except Exception as exc:
+                log.exception("inbox item not judged", item=item.id)
+                await self._postpone(InboxItem, item.id, exc)
+                continue
+            if plan.action is _Action.ingest:
+                # In order: what came before this item is written before it opens a crisis.
+                finished += await self._take_chunk(chunk)
+                chunk = []
+                finished += await self._take_negative(item, plan)
+            else:
+                chunk.append((item, plan))
+        return finished + await self._take_chunk(chunk)
+
+    async def _claim(self, table: type[InboxDelivery] | type[InboxItem], pending: str) -> list[int]:
+        """Reserve up to a batch of due rows for this worker, oldest first."""
+        now = self.ctx.clock.now()
+        async with self.ctx.db.transaction() as session:
+            due = list(
+                (
+                    await session.scalars(
+                        select(table.id)
+                        .where(table.status == pending, table.available_at <= now)
+                        .order_by(table.id)
+                        .limit(_BATCH)
+                    )
+                ).all()
+            )
+            if not due:
+                return []
+            await session.execute(
+                update(table)
+                .where(table.id.in_(due), table.status == pending, table.available_at <= now)
+                .values(available_at=now + LEASE, claimed_by=self.worker_id)
+            )
+            claimed = await session.scalars(
+                select(table.id)
+                .where(table.id.in_(due), table.claimed_by == self.worker_id)
+                .order_by(table.id)
+            )
+            return list(claimed.all())
+
+    async def _release(self, table: type[InboxDelivery] | type[InboxItem], ids: list[int]) -> None:
+        """Give back rows claimed but not started (the server is stopping): the next process
+        takes them at once instead of after the lease."""
+        async with self.ctx.db.transaction() as session:
+            await session.execute(
+                update(table)
+                .where(table.id.in_(ids), table.claimed_by == self.worker_id)
+                .values(claimed_by=None, available_at=self.ctx.clock.now())
+            )
+
+    async def _parse(self, delivery_id: int) -> None:
+        try:
+            async with self.ctx.db.transaction() as session:
+                delivery = await session.get(InboxDelivery, delivery_id)
+                if delivery is None or delivery.claimed_by != self.worker_id:
+                    return
+                parser = self.parsers.get(delivery.feed)
+                if parser is None:
+                    raise LookupError(f"no parser registered for feed {delivery.feed!r}")
+                results = parser(json.loads(delivery.body), self.ctx.settings)
+                now = self.ctx.clock.now()
+                session.add_all(_item_row(delivery, result, now) for result in results)
+                delivery.status = DeliveryStatus.parsed.value
+                delivery.parsed_at = now
+                delivery.claimed_by = None
+                delivery.last_error = None
+        except Exception as exc:
+            log.exception("inbox delivery not parsed", delivery=delivery_id)
+            await self._postpone(InboxDelivery, delivery_id, exc)
+            return
+        for result in results:
+            if isinstance(result, ItemError):
+                SOURCE_ITEMS.labels(source=delivery.feed, outcome=ItemOutcome.refused.value).inc()
+
+    async def _take_chunk(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
+        """Items that open nothing (kept, edits, removals, tests, refusals), each with its
+        outcome, in one transaction: a savepoint each, so one that fails is postponed alone
+        and the others commit together."""
+        if not chunk:
+            return 0
+        done: list[tuple[InboxItem, NativeResult]] = []
+        failed: list[tuple[InboxItem, Exception]] = []
+        try:
+            async with self.ctx.db.transaction() as session:
+                for item, plan in chunk:
+                    try:
+                        async with session.begin_nested():
+                            result = await self._apply(session, item, plan)
+                    except IntegrityError:
+                        # Another item with the same id was taken meanwhile.
+                        result = NativeResult(ItemOutcome.duplicate)
+                        async with session.begin_nested():
+                            await self._record(session, item, result, seen=False, **plan.fields)
+                    except Exception as exc:
+                        log.exception("inbox item not processed", item=item.id)
+                        failed.append((item, exc))
+                        continue
+                    done.append((item, result))
+        except Exception as exc:
+            log.exception("inbox items not processed", items=len(chunk))
+            for item, _ in chunk:
+                await self._postpone(InboxItem, item.id, exc)
+            return 0
+        for item, exc in failed:
+            await self._postpone(InboxItem, item.id, exc)
+        for item, result in done:
+            self._counted(item, result)
+        return len(done)
+
+    async def _apply(self, session: AsyncSession, item: InboxItem, plan: _Plan) -> NativeResult:
+        if plan.action is _Action.refuse:
+            await self._refuse(session, item, plan.reason)
+            return NativeResult(ItemOutcome.refused)
+        if plan.action is _Action.test:
+            result = NativeResult(ItemOutcome.test)
+        elif plan.action is _Action.gone:
+            result = await native_intake.record_gone(
+                session,
+                self.ctx,
+                plan.outcome,
+                item.source or "",
+                item.external_id or "",
+                item.feed,
+            )
+        elif plan.action is _Action.edit:
+            result = await native_intake.apply_edit(
+                session,
+                self.ctx,
+                item.source or "",
+                item.external_id or "",
+                plan.text,
+                item.feed,
+            )
+        elif await self._seen(session, item):
+            result = NativeResult(ItemOutcome.duplicate)
+        else:
+            assert plan.alert is not None
+            result = await native_intake.keep_not_negative(session, self.ctx, plan.alert, item.feed)
+        seen = plan.action is _Action.keep and result.outcome is not ItemOutcome.duplicate
+        await self._record(session, item, result, seen=seen, **plan.fields)
+        return result
+
+    async def _take_negative(self, item: InboxItem, plan: _Plan) -> int:
+        """A new negative item: the intake `POST /alerts` uses (its own transaction), then
+        its outcome. A crash between the two retries it, and the intake finds it stored."""
+        assert plan.alert is not None
+        try:
+            async with self.ctx.db.sessions() as session:
+                seen = await self._seen(session, item)
+            if seen:
+                result = NativeResult(ItemOutcome.duplicate)
+            else:
+                result = await native_intake.take_negative(self.ctx, plan.alert, item.feed)
+            await self._finish(item, result, seen=True, **plan.fields)
+        except Exception as exc:
+            log.exception("inbox item not processed", item=item.id)
+            await self._postpone(InboxItem, item.id, exc)
+            return 0
+        return 1
+
+    async def _seen(self, session: AsyncSession, item: InboxItem) -> bool:
+        other = await session.scalar(
+            select(InboxItem.id).where(InboxItem.seen_key == _seen_key(item))
+        )
+        return other is not None and other != item.id
+
+    async def _finish(
+        self, item: InboxItem, result: NativeResult, *, seen: bool = False, **fields: Any
+    ) -> None:
+        seen = seen and result.outcome is not ItemOutcome.duplicate
+        try:
+            async with self.ctx.db.transaction() as session:
+                await self._record(session, item, result, seen=seen, **fields)
+        except IntegrityError:
+            if not seen:
+                raise
+            result = NativeResult(ItemOutcome.duplicate, result.crisis)
+            async with self.ctx.db.transaction() as session:
+                await self._record(session, item, result, seen=False, **fields)
+        self._counted(item, result)
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        item: InboxItem,
+        result: NativeResult,
+        *,
+        seen: bool,
+        **fields: Any,
+    ) -> None:
+        await session.execute(
+            update(InboxItem)
+            .where(InboxItem.id == item.id)
+            .values(
+                status=ItemStatus.done.value,
+                outcome=result.outcome.value,
+                crisis_id=result.crisis,
+                claimed_by=None,
+                last_error=None,
+                processed_at=self.ctx.clock.now(),
+                seen_key=_seen_key(item) if seen else None,
+                **fields,
+            )
+        )
+
+    async def _refuse(self, session: AsyncSession, item: InboxItem, reason: str) -> None:
+        await session.execute(
+            update(InboxItem)
+            .where(InboxItem.id == item.id)
+            .values(
+                status=ItemStatus.refused.value,
+                outcome=ItemOutcome.refused.value,
+                claimed_by=None,
+                last_error=reason[:_ERROR_MAX],
+                processed_at=self.ctx.clock.now(),
+            )
+        )
+
+    def _counted(self, item: InboxItem, result: NativeResult) -> None:
+        SOURCE_ITEMS.labels(source=item.feed, outcome=result.outcome.value).inc()
+        if result.crisis is not None:
+            self.ctx.on_outbox()
+
+    async def _postpone(
+        self, table: type[InboxDelivery] | type[InboxItem], row_id: int, exc: Exception
+    ) -> None:
+        async with self.ctx.db.transaction() as session:
+            row = await session.get(table, row_id)
+            if row is None or row.claimed_by != self.worker_id:
+                return
+            row.attempts += 1
+            row.last_error = f"{exc.__class__.__name__}: {exc}"[:_ERROR_MAX]
+            row.available_at = self.ctx.clock.now() + backoff(row.attempts)
+            row.claimed_by = None
+
+
+class _Action(enum.Enum):
+    ingest = "ingest"  # new and negative: the core intake
+    keep = "keep"  # new and not negative
+    edit = "edit"
+    gone = "gone"  # removed or hidden
+    test = "test"
+    refuse = "refuse"  # not a valid alert
+
+
+@dataclass(frozen=True)
+class _Plan:
+    action: _Action
+    alert: AlertIn | None = None
+    text: str | None = None
+    outcome: ItemOutcome = ItemOutcome.removed
+    reason: str = ""
+    # The verdict, stored with the outcome.
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def _plan(item: InboxItem) -> _Plan:
+    """What to do with an item: decided from the item alone (its kind, its alert, the
+    negativity verdict), before any transaction."""
+    kind = ItemKind(item.kind)
+    alert_data: dict[str, Any] = item.data.get("alert") or {}
+    if kind is ItemKind.test:
+        return _Plan(_Action.test)
+    if kind in (ItemKind.removed, ItemKind.hidden):
+        outcome = ItemOutcome.removed if kind is ItemKind.removed else ItemOutcome.hidden
+        return _Plan(_Action.gone, outcome=outcome)
+    if kind is ItemKind.edited:
+        text = alert_data.get("text")
+        return _Plan(_Action.edit, text=text if isinstance(text, str) and text.strip() else None)
+    try:
+        alert = parse_alert(alert_data)
+    except AlertInvalid as invalid:
+        return _Plan(_Action.refuse, reason=invalid.error)
+    stars = item.data.get("stars")
+    verdict = judge(
+        alert.text,
+        sentiment=alert.sentiment,
+        stars=stars if isinstance(stars, int) else None,
+        language=alert.language,
+    )
+    fields = {"negative": verdict.negative, "score": verdict.score, "verdict": verdict.reason[:200]}
+    return _Plan(
+        _Action.ingest if verdict.negative else _Action.keep,
+        alert=native_intake.with_verdict(alert, verdict),
+        fields=fields,
+    )
+
+
+def _seen_key(item: InboxItem) -> str:
+    return f"{item.source}:{item.external_id}"[:240]
+
+
+def _item_row(delivery: InboxDelivery, result: SourceItem | ItemError, now: datetime) -> InboxItem:
+    if isinstance(result, ItemError):
+        return InboxItem(
+            delivery_id=delivery.id,
+            feed=delivery.feed,
+            kind="refused",
+            data={"item": _as_json(result.item)},
+            status=ItemStatus.refused.value,
+            outcome=ItemOutcome.refused.value,
+            attempts=0,
+            available_at=now,
+            last_error=result.reason[:_ERROR_MAX],
+            created_at=now,
+            processed_at=now,
+        )
+    alert = result.alert
+    external_id = alert.get("id")
+    return InboxItem(
+        delivery_id=delivery.id,
+        feed=result.feed,
+        kind=result.kind.value,
+        source=str(alert.get("source") or "")[:32] or None,
+        external_id=str(external_id)[:200] if external_id is not None else None,
+        brand=str(alert["brand"])[:200] if alert.get("brand") else None,
+        data={key: value for key, value in asdict(result).items() if key in ("alert", "stars")},
+        status=ItemStatus.pending.value,
+        attempts=0,
+        available_at=now,
+        created_at=now,
+    )
+
+
+def _as_json(value: Any) -> Any:
+    """The refused item as JSON can hold it (it came from JSON, but a parser may wrap it)."""
+    return json.loads(json.dumps(value, default=str))

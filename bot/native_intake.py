@@ -1,0 +1,196 @@
+"""The intake's decision for items from native sources (pages, review sites, listening tools).
+
+`POST /alerts` reports posts a person or tool already found negative: each opens or joins a
+crisis (bot.intake). Native sources send everything, so here:
+- a new item judged negative goes through that same intake (grouping, spikes, severity,
+  category, relapse, the outbox);
+- a new item that is not negative never opens a crisis: it is counted as the brand's
+  activity (not for spikes) and joins an open crisis only as a comment under its post;
+- an edit updates the stored text and never opens anything;
+- a removal or a hide is recorded on the crisis the item belongs to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import crises, group_store, timeline
+from bot.actors import Actor
+from bot.alert_input import AlertIn
+from bot.context import CoreContext
+from bot.grouping import normal_brand, post_group_key
+from bot.intake import IntakeStatus, ingest
+from bot.negativity import Verdict
+from bot.spikes import hour_of
+from models import Alert, BrandHour, Crisis, ItemOutcome
+
+_INTAKE_OUTCOMES = {
+    IntakeStatus.opened: ItemOutcome.opened,
+    IntakeStatus.grouped: ItemOutcome.grouped,
+    IntakeStatus.reopened: ItemOutcome.grouped,
+    IntakeStatus.duplicate: ItemOutcome.duplicate,
+}
+
+
+@dataclass(frozen=True)
+class NativeResult:
+    outcome: ItemOutcome
+    crisis: int | None = None
+
+
+def reporter(feed: str) -> Actor:
+    """Who reported an item: the native source it came from."""
+    return Actor("webhook", feed)
+
+
+def with_verdict(alert: AlertIn, verdict: Verdict) -> AlertIn:
+    """The alert with our sentiment estimate when its source gave none (severity and the
+    relapse watch read it), as long as the estimate agrees with the verdict."""
+    if alert.sentiment is not None:
+        return alert
+    agrees = verdict.score < 0 if verdict.negative else verdict.score >= 0
+    return alert.model_copy(update={"sentiment": verdict.score}) if agrees else alert
+
+
+async def take_negative(ctx: CoreContext, alert: AlertIn, feed: str) -> NativeResult:
+    """A new negative item: the same intake as `POST /alerts` (its own transaction)."""
+    result = await ingest(ctx, alert, reporter(feed))
+    return NativeResult(_INTAKE_OUTCOMES[result.status], result.crisis)
+
+
+async def keep_not_negative(
+    session: AsyncSession, ctx: CoreContext, alert: AlertIn, feed: str
+) -> NativeResult:
+    """A new item that is not negative: counted as the brand's activity; a comment under an
+    open crisis's post joins it (the team sees the whole conversation), nothing else does."""
+    if await _stored_alert(session, alert.source.value, alert.id) is not None:
+        return NativeResult(ItemOutcome.duplicate)
+    now = ctx.clock.now()
+    if alert.brand:
+        await _count_not_negative(session, normal_brand(alert.brand), now)
+    if not alert.parent_url:
+        return NativeResult(ItemOutcome.not_negative)
+    crisis = await group_store.find_open_crisis(session, [post_group_key(alert.parent_url)], now)
+    if crisis is None:
+        return NativeResult(ItemOutcome.not_negative)
+    await session.execute(
+        update(Crisis)
+        .where(Crisis.id == crisis.id)
+        .values(
+            alert_count=Crisis.alert_count + 1,
+            total_reach=Crisis.total_reach + (alert.reach or 0),
+        )
+    )
+    row = _alert_row(alert, crisis.id, reporter(feed), now)
+    session.add(row)
+    await session.flush()
+    timeline.record(
+        session,
+        crisis.id,
+        "alert_grouped",
+        reporter(feed),
+        now,
+        alert=row.id,
+        url=alert.url,
+        not_negative=True,
+    )
+    await crises.summary_changed(session, ctx, crisis, now)
+    return NativeResult(ItemOutcome.not_negative, crisis.id)
+
+
+async def apply_edit(
+    session: AsyncSession,
+    ctx: CoreContext,
+    source: str,
+    external_id: str,
+    text: str | None,
+    feed: str,
+) -> NativeResult:
+    """New text of an item seen before: the stored alert (and the crisis, when the item
+    opened it) shows it. An edit never opens a crisis."""
+    row = await _stored_alert(session, source, external_id)
+    if row is None:
+        return NativeResult(ItemOutcome.edited)
+    now = ctx.clock.now()
+    if text and text != row.text:
+        row.text = text
+        row.payload = {**row.payload, "text": text}
+        crisis = await crises.get(session, row.crisis_id)
+        if row.role == "post":
+            crisis.text = text
+            await crises.changed(session, ctx, crisis, now)
+        await crises.summary_changed(session, ctx, crisis, now)
+    timeline.record(
+        session, row.crisis_id, "alert_edited", reporter(feed), now, alert=row.id, url=row.url
+    )
+    return NativeResult(ItemOutcome.edited, row.crisis_id)
+
+
+async def record_gone(
+    session: AsyncSession,
+    ctx: CoreContext,
+    outcome: ItemOutcome,
+    source: str,
+    external_id: str,
+    feed: str,
+) -> NativeResult:
+    """A removal or a hide at the source: on the timeline of the crisis the item belongs to."""
+    row = await _stored_alert(session, source, external_id)
+    if row is None:
+        return NativeResult(outcome)
+    timeline.record(
+        session,
+        row.crisis_id,
+        f"alert_{outcome.value}",
+        reporter(feed),
+        ctx.clock.now(),
+        alert=row.id,
+        url=row.url,
+    )
+    return NativeResult(outcome, row.crisis_id)
+
+
+async def _stored_alert(session: AsyncSession, source: str, external_id: str) -> Alert | None:
+    return await session.scalar(
+        select(Alert).where(Alert.source == source, Alert.external_id == external_id)
+    )
+
+
+async def _count_not_negative(session: AsyncSession, brand: str, at: datetime) -> None:
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(BrandHour).values(brand=brand, hour=hour_of(at), mentions=0, not_negative=1)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[BrandHour.brand, BrandHour.hour],
+            set_={"not_negative": BrandHour.not_negative + 1},
+        )
+    )
+
+
+def _alert_row(alert: AlertIn, crisis_id: int, by: Actor, now: datetime) -> Alert:
+    return Alert(
+        source=alert.source.value,
+        external_id=alert.id,
+        crisis_id=crisis_id,
+        role="comment",
+        url=alert.url,
+        parent_url=alert.parent_url,
+        text=alert.text,
+        author_name=alert.author_name,
+        author_handle=alert.author_handle,
+        author_followers=alert.author_followers,
+        brand=alert.brand,
+        sentiment=alert.sentiment,
+        reach=alert.reach,
+        language=alert.language,
+        posted_at=alert.created_at,
+        received_at=now,
+        reported_by=by.label,
+        payload=alert.model_dump(mode="json", exclude_none=True),
+    )
