@@ -257,4 +257,7 @@ async def test_sample_source_deliveries_go_through_the_inbox(database_url: str) 
         )
         titles = [m["blocks"][0]["text"]["text"] for m in state["channels"][0]["messages"]]
         # Items are processed in the order their deliveries came.
-        assert sorted(titles) == ["Crisis #1 · facebook", "Crisis #2 · trustpilot"]
+        assert sorted(titles) == [
+            "Crisis #1 · Sklep Kwiatek · Facebook",
+            "Crisis #2 · Bloom & Co · Trustpilot",
+        ]
