@@ -147,7 +147,8 @@ async def test_subcommands_drive_the_same_loop(database_url: str) -> None:
         )
         assert (await slack.command("confirm 2", user="UBOSS")).startswith("Crisis #2 is closed.")
         stats = await slack.command("stats")
-        assert stats.startswith("Open: 1 (not acknowledged 1, awaiting confirmation 0). Closed: 1.")
+        assert stats.startswith("Crises in the last 30 days: 2\n")
+        assert "By status: open 1 · acknowledged 0 · awaiting confirmation 0 · closed 1" in stats
         for wrong, usage in (
             ("ack", "Usage: /crisis ack"),
             ("ack two", "Usage: /crisis ack"),
@@ -156,7 +157,7 @@ async def test_subcommands_drive_the_same_loop(database_url: str) -> None:
             ("snooze 2", "Usage: /crisis snooze"),
             ("resolve", "Usage: /crisis resolve"),
             ("reopen", "Usage: /crisis reopen"),
-            ("stats now", "Usage: /crisis stats"),
+            ("stats now", "Usage: /crisis stats [7d|30d|90d|all] [brand]"),
             ("ack 99", "There is no crisis #99."),
         ):
             assert (await slack.command(wrong)).startswith(usage), wrong

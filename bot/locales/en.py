@@ -14,7 +14,7 @@ MESSAGES: dict[str, str] = {
         "/crisis snooze <n> <duration>: move the next reminder (e.g. 30m, 4h, 1d)\n"
         "/crisis roster: who can own a crisis\n"
         "/crisis roster add <@user> junior|senior|lead, /crisis roster remove <@user>\n"
-        "/crisis stats: response times\n"
+        "/crisis stats [7d|30d|90d|all] [brand]: figures and response times\n"
         "/crisis channel [<brand> <#channel>|default]: a brand's own crisis channel\n"
         "/crisis link [code]: the same person on Slack and Teams"
     ),
@@ -151,8 +151,22 @@ MESSAGES: dict[str, str] = {
     "usage.confirm": "Usage: /crisis confirm <n> [note]",
     "usage.reopen": "Usage: /crisis reopen <n>",
     "usage.snooze": "Usage: /crisis snooze <n> <duration>, e.g. /crisis snooze 12 4h",
-    "usage.stats": "Usage: /crisis stats",
-    "stats.summary": "Open: {open} (not acknowledged {unacked}, awaiting confirmation {awaiting}). Closed: {closed}.\nMedian time to first acknowledgement: {to_ack}. Median time to resolution: {to_resolve}.",
+    "usage.stats": "Usage: /crisis stats [7d|30d|90d|all] [brand], e.g. /crisis stats 30d or /crisis stats all Acme (a brand that has had a crisis)",
+    "period.7d": "in the last 7 days",
+    "period.30d": "in the last 30 days",
+    "period.90d": "in the last 90 days",
+    "period.all": "of all time",
+    "stats.header": "Crises {period}: {total}",
+    "stats.header_brand": "Crises of {brand} {period}: {total}",
+    "stats.by_status": "By status: open {open} · acknowledged {acknowledged} · awaiting confirmation {awaiting} · closed {closed}",
+    "stats.by_severity": "By severity: low {low} · medium {medium} · high {high} · critical {critical}",
+    "stats.category": "· {category}: {count}",
+    "stats.to_ack": "Time to first acknowledgement: median {median}, 90th percentile {p90}",
+    "stats.to_confirm": "Time to the customer's confirmation: median {median}, 90th percentile {p90}",
+    "stats.in_time": "Acknowledged within {timeout}: {share} ({in_time} of {measured})",
+    "stats.escalations": "Escalations: {count}",
+    "stats.owners_header": "Per owner:",
+    "stats.owner": "· {member}: {count} crises, median time to acknowledge {to_ack}, open now {open}",
     "root.next_reminder": "Next reminder {at}",
     "root.progress": "Playbook {done}/{total}",
     "root.closed_times": "Closed. First acknowledgement after {to_ack}, resolved after {to_resolve}",

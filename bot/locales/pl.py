@@ -14,7 +14,7 @@ MESSAGES: dict[str, str] = {
         "/crisis snooze <n> <czas>: przesuń przypomnienie (np. 30m, 4h, 1d)\n"
         "/crisis roster: kto może prowadzić kryzys\n"
         "/crisis roster add <@osoba> junior|senior|lead, /crisis roster remove <@osoba>\n"
-        "/crisis stats: czasy reakcji\n"
+        "/crisis stats [7d|30d|90d|all] [marka]: liczby i czasy reakcji\n"
         "/crisis channel [<marka> <#kanał>|default]: osobny kanał kryzysowy marki\n"
         "/crisis link [kod]: ta sama osoba na Slacku i w Teams"
     ),
@@ -156,8 +156,22 @@ MESSAGES: dict[str, str] = {
     "usage.confirm": "Użycie: /crisis confirm <n> [notatka]",
     "usage.reopen": "Użycie: /crisis reopen <n>",
     "usage.snooze": "Użycie: /crisis snooze <n> <czas>, np. /crisis snooze 12 4h",
-    "usage.stats": "Użycie: /crisis stats",
-    "stats.summary": "Otwarte: {open} (nieprzyjęte {unacked}, czekające na potwierdzenie {awaiting}). Zamknięte: {closed}.\nMediana czasu do pierwszego przyjęcia: {to_ack}. Mediana czasu do rozwiązania: {to_resolve}.",
+    "usage.stats": "Użycie: /crisis stats [7d|30d|90d|all] [marka], np. /crisis stats 30d albo /crisis stats all Acme (marka, która miała kryzys)",
+    "period.7d": "w ostatnich 7 dniach",
+    "period.30d": "w ostatnich 30 dniach",
+    "period.90d": "w ostatnich 90 dniach",
+    "period.all": "od początku",
+    "stats.header": "Kryzysy {period}: {total}",
+    "stats.header_brand": "Kryzysy marki {brand} {period}: {total}",
+    "stats.by_status": "Według statusu: otwarte {open} · przyjęte {acknowledged} · czekające na potwierdzenie {awaiting} · zamknięte {closed}",
+    "stats.by_severity": "Według wagi: niska {low} · średnia {medium} · wysoka {high} · krytyczna {critical}",
+    "stats.category": "· {category}: {count}",
+    "stats.to_ack": "Czas do pierwszego przyjęcia: mediana {median}, 90. percentyl {p90}",
+    "stats.to_confirm": "Czas do potwierdzenia przez klienta: mediana {median}, 90. percentyl {p90}",
+    "stats.in_time": "Przyjęte w ciągu {timeout}: {share} ({in_time} z {measured})",
+    "stats.escalations": "Eskalacje: {count}",
+    "stats.owners_header": "Według właściciela:",
+    "stats.owner": "· {member}: kryzysów {count}, mediana czasu do przyjęcia {to_ack}, otwarte teraz {open}",
     "root.next_reminder": "Następne przypomnienie {at}",
     "root.progress": "Plan działania {done}/{total}",
     "root.closed_times": "Zamknięty. Pierwsze przyjęcie po {to_ack}, rozwiązanie po {to_resolve}",
