@@ -215,19 +215,23 @@ async def compute(
     )
 
 
-async def _escalations(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
-    escalation = or_(
+def escalation_filter() -> ColumnElement[bool]:
+    """Timeline events that were an escalation, read from their kind and detail."""
+    return or_(
         TimelineEvent.kind.in_(ESCALATION_KINDS),
         and_(
             TimelineEvent.kind == "owner_assigned",
             TimelineEvent.detail["reason"].as_string() == ESCALATED_OWNER_REASON,
         ),
     )
+
+
+async def _escalations(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
     count = await session.scalar(
         select(func.count())
         .select_from(TimelineEvent)
         .join(Crisis, Crisis.id == TimelineEvent.crisis_id)
-        .where(escalation, *where)
+        .where(escalation_filter(), *where)
     )
     return int(count or 0)
 
