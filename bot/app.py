@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.context import CoreContext
 from bot.delivery import DeliveryWorker
+from bot.digest import DigestSchedule
 from bot.migrations import upgrade_to_head
 from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
@@ -36,6 +37,7 @@ class CrisisBot:
         self.ctx = CoreContext(db=self.db, settings=settings, clock=clock)
         self.workers: list[DeliveryWorker] = []
         self.sweeper = ReminderSweeper(self.ctx)
+        self.digest = DigestSchedule(self.ctx)
         self.scheduler = AsyncIOScheduler()
         self.web = web.Application(client_max_size=1024 * 1024, middlewares=[_no_traceback])
         self._runner: web.AppRunner | None = None
@@ -109,7 +111,7 @@ class CrisisBot:
 
     @property
     def loops(self) -> list[WakeableLoop]:
-        return [self.sweeper, *self.workers]
+        return [self.sweeper, self.digest, *self.workers]
 
     def _tick(self) -> None:
         for loop in self.loops:

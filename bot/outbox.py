@@ -26,6 +26,8 @@ PLAYBOOK_UPDATE = "playbook_update"
 ROOT_UPDATE = "root_update"
 # Post or re-render the live summary of the posts and comments (one thread reply).
 SUMMARY = "summary"
+# A top-level message in the crisis channel, about no crisis in particular: `data["lines"]`.
+DIGEST = "digest"
 
 ORDERED, REFRESH = "ordered", "refresh"
 REFRESH_KINDS = frozenset({ROOT_UPDATE, SUMMARY})
@@ -34,7 +36,7 @@ REFRESH_KINDS = frozenset({ROOT_UPDATE, SUMMARY})
 def enqueue(
     session: AsyncSession,
     platforms: tuple[str, ...],
-    crisis_id: int,
+    crisis_id: int | None,
     kind: str,
     now: datetime,
     data: dict[str, Any] | None = None,

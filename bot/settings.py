@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.durations import parse_duration
+from bot.schedule import cron_trigger
 from bot.severity import SeverityRules
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -162,7 +162,7 @@ class Settings(BaseSettings):
     @classmethod
     def _cron(cls, value: str) -> str:
         try:
-            CronTrigger.from_crontab(value)
+            cron_trigger(value, ZoneInfo("UTC"))
         except ValueError as exc:
             raise ValueError(
                 f"{value!r} is not a cron expression (minute hour day month weekday), "

@@ -65,11 +65,15 @@ class Scope:
 
     since: datetime | None = None
     brand_key: str | None = None
+    # Opened before this moment (None: up to now).
+    until: datetime | None = None
 
     def where(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if self.since is not None:
             conditions.append(Crisis.opened_at >= self.since)
+        if self.until is not None:
+            conditions.append(Crisis.opened_at < self.until)
         if self.brand_key is not None:
             conditions.append(Crisis.brand_key == self.brand_key)
         return conditions

@@ -15,7 +15,15 @@ from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
 from bot.messages import Message
 from bot.metrics import PLATFORM_CALLS
-from bot.outbox import PLAYBOOK_POST, PLAYBOOK_UPDATE, ROOT_POST, ROOT_UPDATE, SUMMARY, THREAD
+from bot.outbox import (
+    DIGEST,
+    PLAYBOOK_POST,
+    PLAYBOOK_UPDATE,
+    ROOT_POST,
+    ROOT_UPDATE,
+    SUMMARY,
+    THREAD,
+)
 from bot.rate_gate import RateGate
 from handlers.slack import PLATFORM
 from handlers.slack.blocks import (
@@ -83,6 +91,9 @@ class SlackDeliverer:
         }
 
     async def deliver(self, message: OutboxMessage) -> None:
+        if message.kind == DIGEST:
+            await self._post_top_level(message)
+            return
         if message.crisis_id is None:
             raise Undeliverable(f"{message.kind} without a crisis")
         if message.kind == ROOT_POST:
@@ -240,6 +251,17 @@ class SlackDeliverer:
             raise RetryLater("the root message is not posted yet")
         ts = await self._post(outbox_row, root.channel, root.message_ref, text=text, blocks=blocks)
         await platform_posts.remember(self.ctx, PLATFORM, loaded.crisis.id, kind, root.channel, ts)
+
+    async def _post_top_level(self, outbox_row: OutboxMessage) -> None:
+        """A message of its own in CRISIS_CHANNEL (the weekly digest), one line per message."""
+        channel = self.ctx.settings.crisis_channel
+        if not channel:
+            raise RetryLater("CRISIS_CHANNEL is not set", after=timedelta(minutes=1))
+        messages = [Message.from_json(line) for line in outbox_row.data.get("lines", [])]
+        async with self.ctx.db.sessions() as session:
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        text = "\n".join(renderer.render(message) for message in messages)
+        await self._post(outbox_row, channel, None, text=text)
 
     async def _post_in_thread(self, outbox_row: OutboxMessage) -> None:
         crisis_id = outbox_row.crisis_id or 0

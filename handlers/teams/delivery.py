@@ -17,7 +17,15 @@ from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
 from bot.messages import Message
 from bot.metrics import PLATFORM_CALLS
-from bot.outbox import PLAYBOOK_POST, PLAYBOOK_UPDATE, ROOT_POST, ROOT_UPDATE, SUMMARY, THREAD
+from bot.outbox import (
+    DIGEST,
+    PLAYBOOK_POST,
+    PLAYBOOK_UPDATE,
+    ROOT_POST,
+    ROOT_UPDATE,
+    SUMMARY,
+    THREAD,
+)
 from handlers.teams import PLATFORM
 from handlers.teams.cards import (
     JsonDict,
@@ -64,6 +72,9 @@ class TeamsDeliverer:
         self.connector = connector
 
     async def deliver(self, message: OutboxMessage) -> None:
+        if message.kind == DIGEST:
+            await self._post_top_level(message)
+            return
         if message.crisis_id is None:
             raise Undeliverable(f"{message.kind} without a crisis")
         if message.kind == ROOT_POST:
@@ -180,6 +191,26 @@ class TeamsDeliverer:
         await self._call(
             post.channel,
             self.connector.update(service_url, post.channel, post.message_ref, activity),
+        )
+
+    async def _post_top_level(self, outbox_row: OutboxMessage) -> None:
+        """A new thread of its own in the Teams crisis channel (the weekly digest)."""
+        async with self.ctx.db.sessions() as session:
+            channel = await session.scalar(select(TeamsChannel).where(TeamsChannel.is_default))
+            messages = [Message.from_json(line) for line in outbox_row.data.get("lines", [])]
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        if channel is None:
+            raise RetryLater(NO_CHANNEL, after=NO_CHANNEL_WAIT)
+        text = "\n\n".join(renderer.render(message) for message in messages)
+        await self._call(
+            channel.conversation_id,
+            self.connector.create_thread(
+                channel.service_url,
+                channel.conversation_id,
+                channel.tenant_id,
+                channel.bot_id,
+                text_activity(text, renderer.entities),
+            ),
         )
 
     async def _post_in_thread(self, outbox_row: OutboxMessage) -> None:
