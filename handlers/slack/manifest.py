@@ -9,6 +9,7 @@ SCOPES: dict[str, str] = {
     "chat.postMessage": "chat:write",  # the crisis root message and its thread replies
     "chat.update": "chat:write",  # the root message and the playbook kept up to date
     "views.open": "commands",  # the Reassign and Propose resolution modals (no extra scope)
+    "views.publish": "commands",  # the App Home tab (no extra scope)
     "users.info": "users:read",  # the owner's time zone, for "snooze until tomorrow 9:00"
     # A message whose answer was lost (crash, timeout) is looked for before posting it again.
     "conversations.history": "channels:history",
@@ -27,8 +28,8 @@ BOT_SCOPES: frozenset[str] = frozenset(
     }
 )
 
-# The bot events the app subscribes to: none yet (no Bolt event listener is registered).
-BOT_EVENTS: frozenset[str] = frozenset()
+# The bot events the app subscribes to: a person opening the App Home tab.
+BOT_EVENTS: frozenset[str] = frozenset({"app_home_opened"})
 
 # Where Slack sends slash commands, interactivity and events: the route bot/app.py serves.
 EVENTS_PATH = "/slack/events"
