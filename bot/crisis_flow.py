@@ -14,7 +14,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import confirmation_links, crises, group_store, outbox, reminders, roster, states, timeline
+from bot import (
+    close_report,
+    confirmation_links,
+    crises,
+    group_store,
+    outbox,
+    reminders,
+    roster,
+    states,
+    timeline,
+)
 from bot.actors import BOT, CUSTOMER, Actor
 from bot.categories import Category
 from bot.context import CoreContext
@@ -262,6 +272,7 @@ async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None)
             to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
             note=clean_note or "—",
         )
+        close_report.enqueue(session, ctx, crisis.id, now)
         return Message("reply.closed", {"n": crisis.id})
 
     return await _move(ctx, number, actor, Move.confirm, change)
@@ -294,6 +305,7 @@ async def customer_confirmed(
         to_ack=duration_ref(_seconds(crisis.opened_at, crisis.acknowledged_at)),
         to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
     )
+    close_report.enqueue(session, ctx, crisis.id, now)
     await crises.changed(session, ctx, crisis, now)
 
 

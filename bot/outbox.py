@@ -28,6 +28,9 @@ ROOT_UPDATE = "root_update"
 SUMMARY = "summary"
 # A top-level message in the crisis channel, about no crisis in particular: `data["lines"]`.
 DIGEST = "digest"
+# The report on a closed crisis in its thread, and its chart (an image) after it.
+REPORT = "report"
+REPORT_CHART = "report_chart"
 
 ORDERED, REFRESH = "ordered", "refresh"
 REFRESH_KINDS = frozenset({ROOT_UPDATE, SUMMARY})

@@ -10,6 +10,9 @@ SCOPES: dict[str, str] = {
     "chat.update": "chat:write",  # the root message and the playbook kept up to date
     "views.open": "commands",  # the Reassign and Propose resolution modals (no extra scope)
     "views.publish": "commands",  # the App Home tab (no extra scope)
+    # The close report's chart: slack_sdk's files_upload_v2 calls files.getUploadURLExternal
+    # and files.completeUploadExternal, both under files:write.
+    "files.upload.v2": "files:write",
     "users.info": "users:read",  # the owner's time zone, for "snooze until tomorrow 9:00"
     # A message whose answer was lost (crash, timeout) is looked for before posting it again.
     "conversations.history": "channels:history",
