@@ -19,7 +19,7 @@ from bot.migrations import upgrade_to_head
 from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
 from bot.wakeable import WakeableLoop
-from handlers import alerts, confirm_page, export, ops
+from handlers import alerts, charts, confirm_page, export, ops
 from models.session import Database
 
 log = structlog.get_logger(__name__)
@@ -67,6 +67,7 @@ class CrisisBot:
         self.web.router.add_get("/metrics", ops.metrics)
         confirm_page.register(self.web.router, self.ctx)
         export.register(self.web.router, self.ctx)
+        charts.register(self.web.router, self.ctx)
         for loop in self.loops:
             loop.start()
         # APScheduler is the clock: each tick wakes the reminder sweep and the delivery

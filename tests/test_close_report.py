@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot import close_report
 from models import OutboxMessage
 from tests.e2e import SlackBot, post, running_bot
+from tests.teams_e2e import BOSS, TeamsBot, card_text, running_teams_bot
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -91,3 +92,42 @@ async def test_a_chart_that_fails_leaves_the_text(
         await chart_rows_settled(slack)
         assert not any(m.get("files") for m in slack.thread(1))
         assert not slack.fake.calls_to("files.getUploadURLExternal")
+
+
+def chart_cards(teams: TeamsBot) -> list[dict[str, Any]]:
+    return [card for card in teams.cards(1) if '"type": "Image"' in card_text(card)]
+
+
+async def test_teams_report_and_chart_card_from_a_signed_url(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        teams.bot.settings.public_base_url = teams.url
+        await teams.say("roster add @Bob lead", BOSS, (BOSS,))
+        await teams.say("here", BOSS)
+        await teams.post_alert(post())
+        await teams.fake.wait_for(lambda: teams.texts(1), what="crisis #1 thread")
+        assert (await teams.say("ack 1", BOSS)).startswith("You are on crisis #1")
+        assert (await teams.say("resolve 1 refund sent", BOSS)).startswith("Resolution proposed")
+        assert await teams.say("confirm 1", BOSS) == "Crisis #1 is closed. Thank you!"
+        texts = await teams.wait_texts(
+            1, lambda t: any(x.startswith("Report on crisis #1") for x in t), "report"
+        )
+        report = next(x for x in texts if x.startswith("Report on crisis #1"))
+        assert "Acknowledged" in report and "<at>Bob Boss</at>" in report
+        assert "posts: 1, comments: 0 · reach: 12,000" in report
+        await teams.fake.wait_for(lambda: chart_cards(teams), what="chart card")
+        [card] = chart_cards(teams)
+        [image] = [item for item in card["body"] if item["type"] == "Image"]
+        assert image["url"].startswith(f"{teams.url}/charts/1.png?expires=")
+        async with teams.http.get(image["url"]) as answer:
+            assert answer.status == 200
+            assert answer.content_type == "image/png"
+            assert (await answer.read()).startswith(PNG)
+        # Another crisis's number, a changed expiry or signature: nothing to see.
+        for forged in (
+            image["url"].replace("/charts/1.png", "/charts/2.png"),
+            image["url"].replace("expires=", "expires=9"),
+            image["url"][:-3] + "AAA",
+            f"{teams.url}/charts/1.png",
+        ):
+            async with teams.http.get(forged) as answer:
+                assert answer.status == 404, forged

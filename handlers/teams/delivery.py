@@ -9,9 +9,10 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import aiohttp
+import structlog
 from sqlalchemy import select
 
-from bot import brand_channels, platform_posts, roster
+from bot import brand_channels, chart_links, close_report, platform_posts, roster
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
@@ -21,6 +22,8 @@ from bot.outbox import (
     DIGEST,
     PLAYBOOK_POST,
     PLAYBOOK_UPDATE,
+    REPORT,
+    REPORT_CHART,
     ROOT_POST,
     ROOT_UPDATE,
     SUMMARY,
@@ -30,6 +33,7 @@ from handlers.teams import PLATFORM
 from handlers.teams.cards import (
     JsonDict,
     card_activity,
+    chart_card,
     playbook_card,
     root_card,
     root_summary,
@@ -39,6 +43,8 @@ from handlers.teams.cards import (
 from handlers.teams.connector import Connector, ConnectorError, Paced
 from handlers.teams.text import Renderer, members_by_id
 from models import Crisis, OutboxMessage, PlatformPost, RosterMember, TeamsChannel
+
+log = structlog.get_logger(__name__)
 
 ROOT, PLAYBOOK, SUMMARY_POST = "root", "playbook", "summary"
 # Worth another try: rate limited (429), a precondition Teams says to retry (412), a
@@ -87,6 +93,10 @@ class TeamsDeliverer:
             await self._playbook(message.crisis_id)
         elif message.kind == SUMMARY:
             await self._summary(message.crisis_id)
+        elif message.kind == REPORT:
+            await self._report(message.crisis_id)
+        elif message.kind == REPORT_CHART:
+            await self._report_chart(message.crisis_id)
         else:
             raise Undeliverable(f"unknown outbox kind {message.kind}")
 
@@ -212,6 +222,41 @@ class TeamsDeliverer:
                 text_activity(text, renderer.entities),
             ),
         )
+
+    async def _report(self, crisis_id: int) -> None:
+        """The report on a closed crisis, in its thread."""
+        async with self.ctx.db.sessions() as session:
+            crisis = await session.get(Crisis, crisis_id)
+            if crisis is None:
+                raise Undeliverable(f"crisis {crisis_id} does not exist")
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            messages = await close_report.lines(session, crisis)
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        if root is None:
+            raise RetryLater("the crisis card is not posted yet")
+        text = "\n\n".join(renderer.render(message) for message in messages)
+        service_url = await self._service_url(root.channel)
+        await self._call(
+            root.channel,
+            self.connector.send(service_url, root.channel, text_activity(text, renderer.entities)),
+        )
+
+    async def _report_chart(self, crisis_id: int) -> None:
+        """The chart as a card whose image Teams fetches from the bot at a signed URL; none
+        without PUBLIC_BASE_URL (Teams could not reach it)."""
+        async with self.ctx.db.transaction() as session:
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            image_url = await chart_links.url(session, self.ctx, crisis_id)
+        if image_url is None:
+            log.info("no chart on Teams: PUBLIC_BASE_URL is not set", crisis=crisis_id)
+            return
+        if root is None:
+            raise RetryLater("the crisis card is not posted yet")
+        renderer = Renderer(self.ctx.settings.language, {}, card=True)
+        title = renderer.t("chart.title", n=crisis_id)
+        activity = card_activity(chart_card(title, image_url, renderer), title)
+        service_url = await self._service_url(root.channel)
+        await self._call(root.channel, self.connector.send(service_url, root.channel, activity))
 
     async def _post_in_thread(self, outbox_row: OutboxMessage) -> None:
         crisis_id = outbox_row.crisis_id or 0
