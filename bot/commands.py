@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot import brand_channels, crises, crisis_flow, links, roster, stats, timeline
+from bot import brand_channels, crises, crisis_flow, links, outbox, roster, stats, timeline
 from bot.actors import Actor
 from bot.alert_input import check_url, parse_alert
 from bot.context import CoreContext
@@ -376,6 +376,17 @@ def _stats_lines(
     return lines
 
 
+async def _export(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    """`export <n>`: the crisis's timeline as a CSV file in its thread, on the platform asked."""
+    number = _number_only(args, "export")
+    platforms = tuple(p for p in ctx.platforms if p == call.actor.platform)
+    async with ctx.db.transaction() as session:
+        await crises.get(session, number)
+        outbox.enqueue(session, platforms, number, outbox.TIMELINE_CSV, ctx.clock.now())
+    ctx.on_outbox()
+    return CommandReply([Message("export.on_its_way", {"n": number})])
+
+
 async def _channel(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
     """`channel` lists brands with their own channel; `channel <brand> <#channel>` sets one;
     `channel <brand> default` sends the brand back to CRISIS_CHANNEL."""
@@ -434,6 +445,7 @@ _HANDLERS: dict[str, Handler] = {
     "reopen": _reopen,
     "snooze": _snooze,
     "stats": _stats,
+    "export": _export,
     "channel": _channel,
     "link": _link,
 }

@@ -116,6 +116,31 @@ async def rows(session: AsyncSession, days: DayRange) -> list[dict[str, Any]]:
     ]
 
 
+TIMELINE_COLUMNS = ("at", "kind", "actor", "member", "detail")
+
+
+async def timeline_csv(session: AsyncSession, crisis_id: int) -> str:
+    """Every event of one crisis, oldest first: when, what (the event kind), who, and the
+    event's details as JSON."""
+    events = await session.scalars(
+        select(TimelineEvent).where(TimelineEvent.crisis_id == crisis_id).order_by(TimelineEvent.id)
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TIMELINE_COLUMNS)
+    for event in events.all():
+        writer.writerow(
+            (
+                event.at.isoformat(),
+                event.kind,
+                event.actor,
+                event.actor_member_id or "",
+                json.dumps(event.detail, ensure_ascii=False, sort_keys=True),
+            )
+        )
+    return out.getvalue()
+
+
 def render(records: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=1)

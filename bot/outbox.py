@@ -31,6 +31,8 @@ DIGEST = "digest"
 # The report on a closed crisis in its thread, and its chart (an image) after it.
 REPORT = "report"
 REPORT_CHART = "report_chart"
+# A crisis's timeline as a CSV file in its thread (`/crisis export <n>`).
+TIMELINE_CSV = "timeline_csv"
 
 ORDERED, REFRESH = "ordered", "refresh"
 REFRESH_KINDS = frozenset({ROOT_UPDATE, SUMMARY})

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.e2e import SlackBot, post, running_bot
+from tests.teams_e2e import BOSS, running_teams_bot
 
 TOKEN = "s3cret-export-token"
 ZONE = ZoneInfo("Europe/Warsaw")
@@ -110,3 +111,43 @@ async def test_cli_export_csv_and_json(database_url: str) -> None:
     code, out, err = await crisisbot(database_url, "export", "--since", today(), "--format", "xml")
     assert (code, out) == (2, "")
     assert "--format must be one of: csv, json" in err
+
+
+async def test_crisis_export_puts_the_timeline_csv_in_the_thread(database_url: str) -> None:
+    async with running_bot(database_url) as slack:
+        await two_crises(slack)
+        assert await slack.command("export 2") == (
+            "The timeline of crisis #2 is on its way to its thread as a CSV file."
+        )
+        await slack.fake.wait_for(
+            lambda: any(m.get("files") for m in slack.thread(2)), what="CSV in thread #2"
+        )
+        [message] = [m for m in slack.thread(2) if m.get("files")]
+        [shared] = message["files"]
+        assert shared["name"] == "crisis-2-timeline.csv" and shared["mimetype"] == "text/csv"
+        rows = list(csv.DictReader(io.StringIO(slack.fake.file_content(shared["id"]).decode())))
+        kinds = [row["kind"] for row in rows]
+        assert kinds[:2] == ["opened", "owner_assigned"]
+        assert "alert_grouped" in kinds and kinds[-1] == "acknowledged"
+        assert json.loads(rows[1]["detail"])["reason"] == "new"
+        assert rows[-1]["actor"].startswith("slack:UANNA")
+        assert not any(m.get("files") for m in slack.thread(1))
+        assert await slack.command("export 99") == "There is no crisis #99."
+        assert (await slack.command("export")).startswith("Usage: /crisis export &lt;n&gt;")
+        assert (await slack.command("export two")).startswith("Usage: /crisis export &lt;n&gt;")
+
+
+async def test_teams_crisis_export_as_a_code_block(database_url: str) -> None:
+    async with running_teams_bot(database_url) as teams:
+        await teams.say("roster add @Bob lead", BOSS, (BOSS,))
+        await teams.say("here", BOSS)
+        await teams.post_alert(post())
+        await teams.fake.wait_for(lambda: teams.texts(1), what="crisis #1 thread")
+        assert (await teams.say("export 1")).startswith("The timeline of crisis #1")
+        texts = await teams.wait_texts(
+            1, lambda t: any(x.startswith("crisis-1-timeline.csv") for x in t), "CSV"
+        )
+        block = next(x for x in texts if x.startswith("crisis-1-timeline.csv"))
+        content = block.split("```\n", 1)[1].rsplit("```", 1)[0]
+        rows = list(csv.DictReader(io.StringIO(content)))
+        assert [row["kind"] for row in rows][:2] == ["opened", "owner_assigned"]

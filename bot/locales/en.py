@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
         "/crisis roster: who can own a crisis\n"
         "/crisis roster add <@user> junior|senior|lead, /crisis roster remove <@user>\n"
         "/crisis stats [7d|30d|90d|all] [brand]: figures and response times\n"
+        "/crisis export <n>: a crisis's timeline as a CSV file in its thread\n"
         "/crisis channel [<brand> <#channel>|default]: a brand's own crisis channel\n"
         "/crisis link [code]: the same person on Slack and Teams"
     ),
@@ -197,6 +198,8 @@ MESSAGES: dict[str, str] = {
     "chart.resolved": "resolved",
     "chart.count": "so far",
     "chart.card_title": "Posts and comments over time",
+    "usage.export": "Usage: /crisis export <n>, e.g. /crisis export 12",
+    "export.on_its_way": "The timeline of crisis #{n} is on its way to its thread as a CSV file.",
     "period.7d": "in the last 7 days",
     "period.30d": "in the last 30 days",
     "period.90d": "in the last 90 days",

@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
         "/crisis roster: kto może prowadzić kryzys\n"
         "/crisis roster add <@osoba> junior|senior|lead, /crisis roster remove <@osoba>\n"
         "/crisis stats [7d|30d|90d|all] [marka]: liczby i czasy reakcji\n"
+        "/crisis export <n>: historia kryzysu jako plik CSV w jego wątku\n"
         "/crisis channel [<marka> <#kanał>|default]: osobny kanał kryzysowy marki\n"
         "/crisis link [kod]: ta sama osoba na Slacku i w Teams"
     ),
@@ -202,6 +203,8 @@ MESSAGES: dict[str, str] = {
     "chart.resolved": "rozwiązany",
     "chart.count": "łącznie",
     "chart.card_title": "Posty i komentarze w czasie",
+    "usage.export": "Użycie: /crisis export <n>, np. /crisis export 12",
+    "export.on_its_way": "Historia kryzysu #{n} trafi do jego wątku jako plik CSV.",
     "period.7d": "w ostatnich 7 dniach",
     "period.30d": "w ostatnich 30 dniach",
     "period.90d": "w ostatnich 90 dniach",

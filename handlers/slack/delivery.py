@@ -11,7 +11,7 @@ import structlog
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import brand_channels, close_report, platform_posts
+from bot import brand_channels, close_report, export, platform_posts
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
@@ -28,6 +28,7 @@ from bot.outbox import (
     ROOT_UPDATE,
     SUMMARY,
     THREAD,
+    TIMELINE_CSV,
 )
 from bot.rate_gate import RateGate
 from handlers.slack import PLATFORM
@@ -119,6 +120,8 @@ class SlackDeliverer:
             await self._report(message)
         elif message.kind == REPORT_CHART:
             await self._report_chart(message)
+        elif message.kind == TIMELINE_CSV:
+            await self._timeline_csv(message)
         else:
             raise Undeliverable(f"unknown outbox kind {message.kind}")
 
@@ -309,13 +312,29 @@ class SlackDeliverer:
         except Exception:
             log.exception("chart failed to render", crisis=crisis_id)
             return
+        title = translate(language, "chart.title", n=crisis_id)
+        await self._upload(root, png, f"crisis-{crisis_id}.png", title)
+
+    async def _timeline_csv(self, outbox_row: OutboxMessage) -> None:
+        crisis_id = outbox_row.crisis_id or 0
+        async with self.ctx.db.sessions() as session:
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            content = await export.timeline_csv(session, crisis_id)
+        if root is None:
+            raise RetryLater("the root message is not posted yet")
+        await self._upload(
+            root, content.encode(), f"crisis-{crisis_id}-timeline.csv", f"#{crisis_id} timeline"
+        )
+
+    async def _upload(self, root: PlatformPost, content: bytes, filename: str, title: str) -> None:
+        """A file into a crisis's thread (slack_sdk's three-step files_upload_v2)."""
         try:
             await self.client.files_upload_v2(
                 channel=root.channel,
                 thread_ts=root.message_ref,
-                content=png,
-                filename=f"crisis-{crisis_id}.png",
-                title=translate(language, "chart.title", n=crisis_id),
+                content=content,
+                filename=filename,
+                title=title,
             )
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))

@@ -12,7 +12,7 @@ import aiohttp
 import structlog
 from sqlalchemy import select
 
-from bot import brand_channels, chart_links, close_report, platform_posts, roster
+from bot import brand_channels, chart_links, close_report, export, platform_posts, roster
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
@@ -28,6 +28,7 @@ from bot.outbox import (
     ROOT_UPDATE,
     SUMMARY,
     THREAD,
+    TIMELINE_CSV,
 )
 from handlers.teams import PLATFORM
 from handlers.teams.cards import (
@@ -97,6 +98,8 @@ class TeamsDeliverer:
             await self._report(message.crisis_id)
         elif message.kind == REPORT_CHART:
             await self._report_chart(message.crisis_id)
+        elif message.kind == TIMELINE_CSV:
+            await self._timeline_csv(message.crisis_id)
         else:
             raise Undeliverable(f"unknown outbox kind {message.kind}")
 
@@ -255,6 +258,23 @@ class TeamsDeliverer:
         renderer = Renderer(self.ctx.settings.language, {}, card=True)
         title = renderer.t("chart.title", n=crisis_id)
         activity = card_activity(chart_card(title, image_url, renderer), title)
+        service_url = await self._service_url(root.channel)
+        await self._call(root.channel, self.connector.send(service_url, root.channel, activity))
+
+    async def _timeline_csv(self, crisis_id: int) -> None:
+        """The timeline's CSV as a code block in the thread: a bot cannot put a file in a
+        Teams channel without SharePoint permissions, and a code block keeps it copyable."""
+        async with self.ctx.db.sessions() as session:
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            content = await export.timeline_csv(session, crisis_id)
+        if root is None:
+            raise RetryLater("the crisis card is not posted yet")
+        fence = "`" * 3
+        activity = {
+            "type": "message",
+            "textFormat": "markdown",
+            "text": f"crisis-{crisis_id}-timeline.csv\n\n{fence}\n{content}{fence}",
+        }
         service_url = await self._service_url(root.channel)
         await self._call(root.channel, self.connector.send(service_url, root.channel, activity))
 
