@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -169,12 +169,13 @@ async def chart_data(session: AsyncSession, crisis: Crisis) -> ChartData:
     )
 
 
-def render_chart(data: ChartData, language: str) -> bytes:
-    """The PNG: posts and comments so far (cumulative) against time, with the moments of
-    acknowledgement and resolution marked. Blocking: call it in a worker thread."""
+def render_chart(data: ChartData, language: str, zone: tzinfo = UTC) -> bytes:
+    """The PNG: posts and comments so far (cumulative) against time in `zone`, with the
+    moments of acknowledgement and resolution marked. Blocking: call it in a worker thread."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     def t(key: str) -> str:
         return translate(language, key)
@@ -196,9 +197,10 @@ def render_chart(data: ChartData, language: str) -> bytes:
     ):
         if moment is not None:
             axes.axvline(moment, color="#333333", linestyle=style, linewidth=1.5, label=t(key))
-    locator = AutoDateLocator()
+    locator = AutoDateLocator(tz=zone)
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(t("chart.count"))
     axes.set_title(translate(language, "chart.title", n=data.crisis_id))
     axes.grid(alpha=0.3)

@@ -30,7 +30,9 @@ def register(router: web.UrlDispatcher, ctx: CoreContext) -> None:
         if data is None:
             # A wrong, expired or foreign link learns nothing, not even whether #n exists.
             raise web.HTTPNotFound()
-        png = await asyncio.to_thread(close_report.render_chart, data, ctx.settings.language)
+        png = await asyncio.to_thread(
+            close_report.render_chart, data, ctx.settings.language, ctx.settings.zone
+        )
         return web.Response(
             body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
         )

@@ -308,7 +308,9 @@ class SlackDeliverer:
             raise RetryLater("the root message is not posted yet")
         language = self.ctx.settings.language
         try:
-            png = await asyncio.to_thread(close_report.render_chart, data, language)
+            png = await asyncio.to_thread(
+                close_report.render_chart, data, language, self.ctx.settings.zone
+            )
         except Exception:
             log.exception("chart failed to render", crisis=crisis_id)
             return
