@@ -210,9 +210,11 @@ async def test_escalation_and_follow_ups_arrive_on_time(database_url: str) -> No
             lambda: "has the customer confirmed" in slack.thread(1)[-1]["text"], timeout=5
         )
         await slack.command("confirm 1", user=second)
-        await slack.fake.wait_for(lambda: "is closed" in slack.thread(1)[-1]["text"])
+        # Closed: the report and its chart follow, then nothing more is sent.
+        await slack.fake.wait_for(lambda: slack.thread(1)[-1].get("files"), timeout=10)
+        texts = [m["text"] for m in slack.thread(1)]
+        assert "is closed" in texts[-3] and texts[-2].startswith("Report on crisis #1")
         count = len(slack.thread(1))
-        # Closed: nothing more is sent.
         import asyncio
 
         await asyncio.sleep(2.5)
