@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench import ack, classify, intake, reminders, storm
+from bench import ack, classify, intake, reminders, stats, storm
 from bench.fake import RateLimitedSlack
 from bench.load import percentile
 from bench.report import ROOT, Table, document, machine
@@ -57,6 +57,7 @@ class Sizes:
     single: intake.Shape = SINGLE
     batch: intake.Shape = BATCH
     server_env: tuple[tuple[str, str], ...] = ()
+    stats_crises: int = 100_000
 
 
 FULL = Sizes("full", 60, 10.0, 10_000, 120.0, 100_000, 180.0, 60.0, 10_000, 5.0, overdue_wait=180.0)
@@ -73,6 +74,7 @@ QUICK = Sizes(
     1.0,
     batch=intake.Shape(concurrency=2, batch=50),
     reminder_margin=3.0,
+    stats_crises=20_000,
 )
 # The smoke run checks the harness, not the bot: a short SUMMARY_INTERVAL keeps it fast.
 SMOKE = Sizes(
@@ -93,6 +95,7 @@ SMOKE = Sizes(
     # Checks the harness only: Slack's limits would just make it wait.
     slack_rate_limits=False,
     server_env=(("SUMMARY_INTERVAL", "1s"),),
+    stats_crises=500,
 )
 
 
@@ -135,6 +138,7 @@ class Bench:
             await self.main_server(db)
             await self.storm(db)
             await self.reminders(db)
+            await self.stats(db)
         self.classification()
 
     def _env(self) -> dict[str, str]:
@@ -379,6 +383,24 @@ class Bench:
             column,
             f"{result.sweeps:,}, {secs(rounds)} ({per:.1f} ms); {drained}",
         )
+
+    async def stats(self, db: str) -> None:
+        count = self.sizes.stats_crises
+        self.say(f"{db}: /crisis stats with {count:,} crises")
+        url = await fresh_database(db, self.workdir, "stats")
+        database = Database(url)
+        try:
+            await upgrade_to_head(database)
+        finally:
+            await database.dispose()
+        result = await stats.run(url, count)
+        for scope, seconds in result.seconds.items():
+            self.table.add(
+                "7 stats",
+                f"/crisis stats {scope} with {result.crises:,} crises (in the database)",
+                _COLUMN[db],
+                ms(seconds),
+            )
 
     def classification(self) -> None:
         self.say("classification")

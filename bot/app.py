@@ -17,12 +17,13 @@ from sqlalchemy.engine import make_url
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.context import CoreContext
 from bot.delivery import DeliveryWorker
+from bot.digest import DigestSchedule
 from bot.inbox import Inbox
 from bot.migrations import upgrade_to_head
 from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
 from bot.wakeable import WakeableLoop
-from handlers import alerts, confirm_page, ops
+from handlers import alerts, charts, confirm_page, export, ops
 from handlers.sources import routes as source_routes
 from models.session import Database
 
@@ -47,6 +48,7 @@ class CrisisBot:
         # Native sources' deliveries; pollers register their feeds on it too.
         self.inbox = Inbox(self.ctx)
         source_routes.register_feeds(self.inbox)
+        self.digest = DigestSchedule(self.ctx)
         self.scheduler = AsyncIOScheduler()
         self.web = web.Application(client_max_size=1024 * 1024, middlewares=[_no_traceback])
         self._runner: web.AppRunner | None = None
@@ -78,6 +80,8 @@ class CrisisBot:
         )
         self.web.router.add_get("/metrics", ops.metrics)
         confirm_page.register(self.web.router, self.ctx)
+        export.register(self.web.router, self.ctx)
+        charts.register(self.web.router, self.ctx)
         for loop in self.loops:
             loop.start()
         # APScheduler is the clock: each tick wakes the reminder sweep and the delivery
@@ -122,7 +126,7 @@ class CrisisBot:
 
     @property
     def loops(self) -> list[WakeableLoop]:
-        return [self.sweeper, self.inbox, *self.workers]
+        return [self.sweeper, self.inbox, self.digest, *self.workers]
 
     def _tick(self) -> None:
         for loop in self.loops:

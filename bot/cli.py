@@ -1,4 +1,4 @@
-"""The `crisisbot` command: `serve`, `db upgrade`."""
+"""The `crisisbot` command: `serve`, `db upgrade`, `export`."""
 
 from __future__ import annotations
 
@@ -58,6 +58,39 @@ def db_upgrade() -> None:
 
     asyncio.run(run())
     typer.echo("database is at the newest schema")
+
+
+@app.command("export")
+def export_crises(
+    since: str = typer.Option(..., help="the first day, YYYY-MM-DD (in TIMEZONE)"),
+    until: str | None = typer.Option(None, help="the last day, YYYY-MM-DD (default: today)"),
+    fmt: str = typer.Option("csv", "--format", help="csv or json"),
+) -> None:
+    """One row per crisis opened in the range, with its figures, to stdout."""
+    from datetime import UTC, datetime
+
+    from bot import export
+    from models.session import Database
+
+    if fmt not in export.FORMATS:
+        typer.echo(f"--format must be one of: {', '.join(export.FORMATS)}", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    try:
+        days = export.day_range(since, until, settings.zone, datetime.now(UTC))
+    except export.BadRange as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+    async def run() -> str:
+        database = Database(settings.database_url)
+        try:
+            async with database.sessions() as session:
+                return export.render(await export.rows(session, days), fmt)
+        finally:
+            await database.dispose()
+
+    typer.echo(asyncio.run(run()), nl=False)
 
 
 def main() -> None:

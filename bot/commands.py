@@ -9,10 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot import brand_channels, crises, crisis_flow, links, roster, source_status, timeline
+from bot import (
+    brand_channels,
+    crises,
+    crisis_flow,
+    links,
+    outbox,
+    roster,
+    source_status,
+    stats,
+    timeline,
+)
 from bot.actors import Actor
 from bot.alert_input import check_url, parse_alert
 from bot.context import CoreContext
@@ -32,7 +42,8 @@ from bot.messages import (
     time_ref,
 )
 from bot.post_keys import post_key
-from models import Crisis
+from bot.severity import Severity
+from models import Crisis, CrisisStatus
 
 PersonParser = Callable[[str], Actor | None]
 
@@ -321,25 +332,100 @@ async def _snooze(ctx: CoreContext, call: Invocation, args: list[str]) -> Comman
 
 
 async def _stats(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
-    if args:
+    """`stats [7d|30d|90d|all] [brand]`: the period defaults to 30 days, the brand to all."""
+    period = "30d"
+    if args and args[0].lower() in stats.PERIODS:
+        period, args = args[0].lower(), args[1:]
+    brand = " ".join(args) or None
+    if brand is not None and len(brand) > 200:
         raise InvalidInput("usage.stats")
     async with ctx.db.sessions() as session:
-        numbers = await crises.stats(session)
-    return CommandReply(
-        [
+        if brand is not None and not await stats.brand_known(session, brand):
+            raise InvalidInput("usage.stats")
+        now = ctx.clock.now()
+        scope = stats.scope_for(period, brand, now)
+        figures = await stats.compute(session, scope, ctx.settings.ack_timeout, now)
+    return CommandReply(_stats_lines(figures, period, brand, ctx.settings.ack_timeout))
+
+
+def _stats_lines(
+    figures: stats.Stats, period: str, brand: str | None, ack_timeout: timedelta
+) -> list[Message]:
+    def spread(value: float | None) -> object:
+        return duration_ref(value if value is not None else -1)
+
+    header = {"period": choice_ref("period", period), "total": figures.total}
+    lines = [
+        Message("stats.header_brand", {**header, "brand": brand})
+        if brand
+        else Message("stats.header", header),
+        Message(
+            "stats.by_status",
+            {
+                "open": figures.by_status.get(CrisisStatus.open.value, 0),
+                "acknowledged": figures.by_status.get(CrisisStatus.acknowledged.value, 0),
+                "awaiting": figures.by_status.get(CrisisStatus.awaiting_confirmation.value, 0),
+                "closed": figures.by_status.get(CrisisStatus.closed.value, 0),
+            },
+        ),
+        Message(
+            "stats.by_severity",
+            {level.value: figures.by_severity.get(level.value, 0) for level in Severity},
+        ),
+    ]
+    for category, count in sorted(figures.by_category.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(
             Message(
-                "stats.summary",
+                "stats.category", {"category": choice_ref("category", category), "count": count}
+            )
+        )
+    share = figures.acked_in_time_share
+    lines += [
+        Message(
+            "stats.to_ack",
+            {"median": spread(figures.to_ack.median), "p90": spread(figures.to_ack.p90)},
+        ),
+        Message(
+            "stats.to_confirm",
+            {"median": spread(figures.to_confirm.median), "p90": spread(figures.to_confirm.p90)},
+        ),
+        Message(
+            "stats.in_time",
+            {
+                "timeout": duration_ref(ack_timeout.total_seconds()),
+                "share": f"{share:.0%}" if share is not None else "—",
+                "in_time": figures.acked_in_time,
+                "measured": figures.ack_measured,
+            },
+        ),
+        Message("stats.escalations", {"count": figures.escalations}),
+    ]
+    if figures.owners:
+        lines.append(Message("stats.owners_header"))
+        lines += [
+            Message(
+                "stats.owner",
                 {
-                    "open": numbers.open,
-                    "unacked": numbers.unacknowledged,
-                    "awaiting": numbers.awaiting,
-                    "closed": numbers.closed,
-                    "to_ack": duration_ref(numbers.median_to_ack),
-                    "to_resolve": duration_ref(numbers.median_to_resolve),
+                    "member": member_ref(owner.member_id),
+                    "count": owner.crises,
+                    "to_ack": spread(owner.median_to_ack),
+                    "open": owner.open_now,
                 },
             )
+            for owner in figures.owners
         ]
-    )
+    return lines
+
+
+async def _export(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    """`export <n>`: the crisis's timeline as a CSV file in its thread, on the platform asked."""
+    number = _number_only(args, "export")
+    platforms = tuple(p for p in ctx.platforms if p == call.actor.platform)
+    async with ctx.db.transaction() as session:
+        await crises.get(session, number)
+        outbox.enqueue(session, platforms, number, outbox.TIMELINE_CSV, ctx.clock.now())
+    ctx.on_outbox()
+    return CommandReply([Message("export.on_its_way", {"n": number})])
 
 
 async def _channel(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
@@ -428,6 +514,7 @@ _HANDLERS: dict[str, Handler] = {
     "reopen": _reopen,
     "snooze": _snooze,
     "stats": _stats,
+    "export": _export,
     "channel": _channel,
     "link": _link,
     "sources": _sources,

@@ -154,3 +154,9 @@ async def verify(
     if crisis.crisis_status is not CrisisStatus.awaiting_confirmation:
         raise LinkRefused(Refused.stale, link.language)
     return link, crisis
+
+
+async def signing_key(session: AsyncSession, ctx: CoreContext) -> bytes:
+    """The key this server signs its links with (CONFIRMATION_SECRET, or the one generated
+    and kept in the database); each kind of link signs its own purpose with it."""
+    return await _secret(session, ctx)

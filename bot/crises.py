@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from statistics import median
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -187,36 +185,6 @@ def set_owner(
         actor_member_id=actor_member_id,
         member=member.id,
         reason=reason,
-    )
-
-
-@dataclass(frozen=True)
-class Stats:
-    open: int
-    unacknowledged: int
-    awaiting: int
-    closed: int
-    # Seconds; -1 when there is nothing to measure yet.
-    median_to_ack: float
-    median_to_resolve: float
-
-
-async def stats(session: AsyncSession) -> Stats:
-    rows = (
-        await session.execute(
-            select(Crisis.status, Crisis.opened_at, Crisis.acknowledged_at, Crisis.closed_at)
-        )
-    ).all()
-    by_status = Counter(row.status for row in rows)
-    to_ack = [(r.acknowledged_at - r.opened_at).total_seconds() for r in rows if r.acknowledged_at]
-    to_resolve = [(r.closed_at - r.opened_at).total_seconds() for r in rows if r.closed_at]
-    return Stats(
-        open=len(rows) - by_status[CrisisStatus.closed.value],
-        unacknowledged=by_status[CrisisStatus.open.value],
-        awaiting=by_status[CrisisStatus.awaiting_confirmation.value],
-        closed=by_status[CrisisStatus.closed.value],
-        median_to_ack=median(to_ack) if to_ack else -1,
-        median_to_resolve=median(to_resolve) if to_resolve else -1,
     )
 
 

@@ -15,7 +15,17 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import confirmation_links, crises, group_store, outbox, reminders, roster, states, timeline
+from bot import (
+    close_report,
+    confirmation_links,
+    crises,
+    group_store,
+    outbox,
+    reminders,
+    roster,
+    states,
+    timeline,
+)
 from bot.actors import BOT, CUSTOMER, Actor
 from bot.categories import Category
 from bot.context import CoreContext
@@ -315,6 +325,7 @@ async def confirm(ctx: CoreContext, number: int, actor: Actor, note: str | None)
             to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
             details=resolution_details(None, clean_note),
         )
+        close_report.enqueue(session, ctx, crisis.id, now)
         if unticked:
             # Closing is the person's call; the steps left out are said, not enforced.
             return Message(
@@ -352,6 +363,7 @@ async def customer_confirmed(
         to_ack=duration_ref(_seconds(crisis.opened_at, crisis.acknowledged_at)),
         to_resolve=duration_ref(_seconds(crisis.opened_at, now)),
     )
+    close_report.enqueue(session, ctx, crisis.id, now)
     await crises.changed(session, ctx, crisis, now)
 
 

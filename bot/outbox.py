@@ -28,6 +28,13 @@ ROOT_UPDATE = "root_update"
 ROOT_TIMER = "root_timer"
 # Post or re-render the live summary of the posts and comments (one thread reply).
 SUMMARY = "summary"
+# A top-level message in the crisis channel, about no crisis in particular: `data["lines"]`.
+DIGEST = "digest"
+# The report on a closed crisis in its thread, and its chart (an image) after it.
+REPORT = "report"
+REPORT_CHART = "report_chart"
+# A crisis's timeline as a CSV file in its thread (`/crisis export <n>`).
+TIMELINE_CSV = "timeline_csv"
 
 ORDERED, REFRESH = "ordered", "refresh"
 REFRESH_KINDS = frozenset({ROOT_UPDATE, ROOT_TIMER, SUMMARY})
@@ -36,7 +43,7 @@ REFRESH_KINDS = frozenset({ROOT_UPDATE, ROOT_TIMER, SUMMARY})
 def enqueue(
     session: AsyncSession,
     platforms: tuple[str, ...],
-    crisis_id: int,
+    crisis_id: int | None,
     kind: str,
     now: datetime,
     data: dict[str, Any] | None = None,

@@ -6,11 +6,13 @@ import json
 from datetime import timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.durations import parse_duration
+from bot.schedule import cron_trigger
 from bot.severity import SeverityRules
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -113,6 +115,13 @@ class Settings(BaseSettings):
     generic_webhook_token: SecretStr | None = None
     generic_field_map: str = ""
 
+    # Dates people give (exports) and the weekly digest's schedule are in this time zone.
+    timezone: str = "Europe/Warsaw"
+    # The weekly digest: a cron expression (minute hour day month weekday) in TIMEZONE.
+    digest_schedule: str = "0 9 * * 1"
+    # Bearer token of `GET /export/crises.csv`. Unset: the route does not exist.
+    export_token: SecretStr | None = None
+
     log_level: str = "info"
     # How often the reminder sweep looks for due reminders (a reminder fires at most this
     # late), and how often outbox delivery looks for work when nothing woke it.
@@ -144,6 +153,7 @@ class Settings(BaseSettings):
         "trustpilot_webhook_token",
         "trustpilot_brand",
         "generic_webhook_token",
+        "export_token",
         mode="before",
     )
     @classmethod
@@ -166,6 +176,31 @@ class Settings(BaseSettings):
         if value <= timedelta():
             raise ValueError("a duration above zero, e.g. 14d")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"{value!r} is not a time zone, e.g. Europe/Warsaw or UTC") from None
+        return value.strip()
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        try:
+            cron_trigger(value, ZoneInfo("UTC"))
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a cron expression (minute hour day month weekday), "
+                f"e.g. 0 9 * * 1: {exc}"
+            ) from None
+        return value.strip()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @model_validator(mode="after")
     def _sandbox_only_without_slack(self) -> Settings:

@@ -12,6 +12,7 @@ from models.outbox import OutboxMessage, OutboxStatus
 from models.platform_post import PlatformPost
 from models.playbook_tick import PlaybookTick
 from models.reminder import Reminder, ReminderKind, ReminderStatus
+from models.report_run import ReportRun
 from models.roster import MemberIdentity, RosterLevel, RosterMember
 from models.teams_channel import TeamsChannel
 from models.timeline import TimelineEvent
@@ -41,6 +42,7 @@ __all__ = [
     "Reminder",
     "ReminderKind",
     "ReminderStatus",
+    "ReportRun",
     "RosterLevel",
     "RosterMember",
     "TeamsChannel",

@@ -14,6 +14,7 @@ import contextlib
 import copy
 import itertools
 import json
+import mimetypes
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ _POLL_INTERVAL = 0.01
 
 # slack_sdk sends these as JSON strings when it posts form data, and as structures when it
 # posts JSON; handlers should only ever see the structures.
-_JSON_ARGS = frozenset({"blocks", "attachments", "view", "metadata"})
+_JSON_ARGS = frozenset({"blocks", "attachments", "view", "metadata", "files"})
 
 _THREAD_KEYS = ("reply_count", "reply_users", "reply_users_count", "latest_reply")
 
@@ -158,6 +159,8 @@ class FakeSlack:
 
         self._state: dict[str, _Channel] = {}
         self._home_views: dict[str, str] = {}
+        # Uploaded files by id: their name, title and (once uploaded) content.
+        self.files: dict[str, JsonDict] = {}
         self._response_targets: dict[str, tuple[str, str | None]] = {}
         self._faults: list[_Fault] = []
         # Never reset, so ids and ts stay unique across reset() within one instance.
@@ -182,6 +185,8 @@ class FakeSlack:
             "views.push": self._views_push,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
             "reactions.add": self._reactions_add,
             "pins.add": self._pins_add,
         }
@@ -193,6 +198,9 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._handle_api)
         app.router.add_get("/api/{method}", self._handle_api)
         app.router.add_post("/response/{key}", self._handle_response)
+        # files_upload_v2's second step posts the bytes here; the messages link to /files/.
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get("/files/{file_id}", self._handle_file)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -276,6 +284,7 @@ class FakeSlack:
         self.down = False
         self._state.clear()
         self._home_views.clear()
+        self.files.clear()
         self._response_targets.clear()
         self._faults.clear()
 
@@ -338,6 +347,7 @@ class FakeSlack:
         thread_ts: str | None = None,
         reply_broadcast: bool = False,
         metadata: JsonDict | None = None,
+        files: list[JsonDict] | None = None,
     ) -> JsonDict:
         """Put a message in a channel as ``user`` posted it; chat.postMessage uses this
         with the bot user, the sandbox with people. Raises `SlackError`
@@ -365,6 +375,8 @@ class FakeSlack:
             message["attachments"] = copy.deepcopy(attachments)
         if metadata:
             message["metadata"] = copy.deepcopy(metadata)
+        if files:
+            message["files"] = copy.deepcopy(files)
         if parent is not None and thread_ts is not None:
             message["thread_ts"] = thread_ts
             message["parent_user_id"] = parent["user"]
@@ -875,6 +887,76 @@ class FakeSlack:
         view = self._new_view({"type": "home", **spec}, view_id=view_id)
         self._home_views[user_id] = view["id"]
         return {"view": copy.deepcopy(view)}
+
+    def _files_get_upload_url(self, args: JsonDict) -> JsonDict:
+        filename = _opt_str(args, "filename")
+        length = str(args.get("length", ""))
+        if not filename or not length.isdigit() or int(length) <= 0:
+            raise SlackError("invalid_arguments")
+        file_id = f"F{next(self._seq):08d}"
+        self.files[file_id] = {
+            "id": file_id,
+            "name": filename,
+            "length": int(length),
+            "mimetype": mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            "content": None,
+        }
+        return {"file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+
+    def _files_complete_upload(self, args: JsonDict) -> JsonDict:
+        items = args.get("files")
+        if not isinstance(items, list) or not items:
+            raise SlackError("invalid_arguments")
+        shared = []
+        for item in items:
+            found = self.files.get(str(item.get("id"))) if isinstance(item, dict) else None
+            if found is None or found["content"] is None:
+                # Slack answers this when step 2 (the upload itself) never happened.
+                raise SlackError("file_not_found")
+            found["title"] = str(item.get("title") or found["name"])
+            shared.append(
+                {
+                    "id": found["id"],
+                    "name": found["name"],
+                    "title": found["title"],
+                    "mimetype": found["mimetype"],
+                    "size": len(found["content"]),
+                    "url_private": f"{self.url}/files/{found['id']}",
+                }
+            )
+        channel = _opt_str(args, "channel_id")
+        if channel is not None:
+            self._known_channel(args, "channel_id")
+            self.add_message(
+                channel,
+                user=self.bot_user_id,
+                text=str(args.get("initial_comment") or ""),
+                thread_ts=_opt_str(args, "thread_ts"),
+                files=shared,
+            )
+        return {"files": [{"id": f["id"], "title": f["title"]} for f in shared]}
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        found = self.files.get(request.match_info["file_id"])
+        content = await request.read()
+        if found is None:
+            return web.Response(status=404, text="file not found")
+        if len(content) != found["length"]:
+            return web.Response(status=400, text="length does not match")
+        found["content"] = content
+        return web.Response(text=f"OK - {len(content)}")
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        found = self.files.get(request.match_info["file_id"])
+        if found is None or found["content"] is None:
+            return web.Response(status=404, text="file not found")
+        return web.Response(body=found["content"], content_type=found["mimetype"])
+
+    def file_content(self, file_id: str) -> bytes:
+        content = self.files[file_id]["content"]
+        if content is None:
+            raise LookupError(f"{file_id} was never uploaded")
+        return bytes(content)
 
     def _reactions_add(self, args: JsonDict) -> JsonDict:
         _, _, message = self._existing_message(args, "timestamp")

@@ -1,8 +1,8 @@
 """The sandbox in a real browser (Playwright driving the system's Chromium): a crisis from
 a sample alert to the customer's confirmation, as a newcomer would click through it. The
-last screenshot is the README's picture: `UPDATE_SCREENSHOTS=1 make test` refreshes
-docs/sandbox.png and docs/confirmation.png (otherwise they go to a temporary folder, so a
-test run leaves the checkout clean)."""
+screenshots are the README's pictures: `UPDATE_SCREENSHOTS=1 make test` refreshes
+docs/sandbox.png, docs/confirmation.png and docs/report.png (otherwise they go to a
+temporary folder, so a test run leaves the checkout clean)."""
 
 from __future__ import annotations
 
@@ -129,6 +129,30 @@ async def test_click_through_a_crisis_to_the_customers_confirmation(
     await page.locator("#channels").evaluate("box => box.scrollTop = 0")
     await page.screenshot(path=str(screenshots / "sandbox.png"))
     assert (screenshots / "sandbox.png").stat().st_size > 10_000
+
+    # The close report follows in the thread, then its chart, uploaded to the fake Slack.
+    report = root.locator(".thread .message", has_text="Report on crisis #1")
+    await expect(report).to_contain_text("Confirmed by the customer through the link")
+    chart = root.locator(".thread img.file-image")
+    await expect(chart).to_be_visible(timeout=20_000)
+    await chart.evaluate(
+        "img => img.complete && img.naturalWidth ? null"
+        " : new Promise((done) => img.addEventListener('load', done))"
+    )
+    assert await chart.evaluate("img => img.naturalWidth") >= 600
+    await chart.scroll_into_view_if_needed()
+    top, bottom = await report.bounding_box(), await chart.bounding_box()
+    assert top is not None and bottom is not None
+    await page.screenshot(
+        path=str(screenshots / "report.png"),
+        clip={
+            "x": top["x"] - 8,
+            "y": top["y"] - 8,
+            "width": max(top["width"], bottom["width"]) + 16,
+            "height": bottom["y"] + bottom["height"] - top["y"] + 16,
+        },
+    )
+    assert (screenshots / "report.png").stat().st_size > 10_000
 
 
 async def test_the_page_renders_people_text_safely(sandbox_url: str, page: Page) -> None:

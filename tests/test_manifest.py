@@ -272,8 +272,13 @@ def test_app_settings_match_how_the_code_runs(manifest: dict[str, Any]) -> None:
     assert info["name"] == "crisisbot"
     assert len(info["description"]) <= 140  # Slack's limit for the short description
     assert manifest["features"]["bot_user"] == {"display_name": "crisisbot", "always_online": True}
-    # Nothing the code does not use: no app home, shortcuts, unfurls or workflow steps.
-    assert set(manifest["features"]) == {"bot_user", "slash_commands"}
+    # Nothing the code does not use: no shortcuts, unfurls or workflow steps; the Home tab
+    # only (handlers/slack/home.py), no messages tab.
+    assert set(manifest["features"]) == {"bot_user", "slash_commands", "app_home"}
+    assert manifest["features"]["app_home"] == {
+        "home_tab_enabled": True,
+        "messages_tab_enabled": False,
+    }
     settings = manifest["settings"]
     # HTTP is the default; Socket Mode (SLACK_APP_TOKEN) is switched on by hand (README).
     assert settings["socket_mode_enabled"] is False

@@ -152,7 +152,8 @@ async def test_subcommands_drive_the_same_loop(database_url: str) -> None:
         )
         assert (await slack.command("confirm 2", user="UBOSS")).startswith("Crisis #2 is closed.")
         stats = await slack.command("stats")
-        assert stats.startswith("Open: 1 (not acknowledged 1, awaiting confirmation 0). Closed: 1.")
+        assert stats.startswith("Crises in the last 30 days: 2\n")
+        assert "By status: open 1 · acknowledged 0 · awaiting confirmation 0 · closed 1" in stats
         for wrong, usage in (
             ("ack", "Usage: /crisis ack"),
             ("ack two", "Usage: /crisis ack"),
@@ -161,7 +162,7 @@ async def test_subcommands_drive_the_same_loop(database_url: str) -> None:
             ("snooze 2", "Usage: /crisis snooze"),
             ("resolve", "Usage: /crisis resolve"),
             ("reopen", "Usage: /crisis reopen"),
-            ("stats now", "Usage: /crisis stats"),
+            ("stats now", "Usage: /crisis stats [7d|30d|90d|all] [brand]"),
             ("ack 99", "There is no crisis #99."),
         ):
             assert (await slack.command(wrong)).startswith(usage), wrong
@@ -218,9 +219,11 @@ async def test_escalation_and_follow_ups_arrive_on_time(database_url: str) -> No
             lambda: "has the customer confirmed" in slack.thread(1)[-1]["text"], timeout=5
         )
         await slack.command("confirm 1", user=second)
-        await slack.fake.wait_for(lambda: "is closed" in slack.thread(1)[-1]["text"])
+        # Closed: the report and its chart follow, then nothing more is sent.
+        await slack.fake.wait_for(lambda: slack.thread(1)[-1].get("files"), timeout=10)
+        texts = [m["text"] for m in slack.thread(1)]
+        assert "is closed" in texts[-3] and texts[-2].startswith("Report on crisis #1")
         count = len(slack.thread(1))
-        # Closed: nothing more is sent.
         import asyncio
 
         await asyncio.sleep(2.5)

@@ -124,10 +124,16 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
         # Client confirmed: closed, figures on the card, reminders stop.
         answer = await teams.submit({"crisisbot": "confirm", "crisis": n})
         assert answer["text"].startswith("Crisis #2 is closed. Not ticked in its playbook:")
+        # The report joins the thread's queue (paced per thread): a little more to wait for.
         await teams.fake.wait_for(
-            lambda: "Closed. First acknowledgement after" in card_text(teams.root_card(n))
+            lambda: "Closed. First acknowledgement after" in card_text(teams.root_card(n)),
+            timeout=10,
         )
-        await teams.fake.wait_for(lambda: "Time to first" in teams.texts(n)[-1])
+        # The closing message, then the report (no chart card without PUBLIC_BASE_URL).
+        await teams.fake.wait_for(
+            lambda: teams.texts(n)[-1].startswith("Report on crisis #2"), timeout=10
+        )
+        assert "Time to first" in teams.texts(n)[-2]
         settled = len(teams.texts(n))
         # Longer than REMINDER_INTERVAL: a reminder still scheduled would have come by now.
         await asyncio.sleep(3)

@@ -63,8 +63,11 @@ async def test_a_person_links_slack_and_teams_and_a_crisis_runs_on_both(
         await slack.command("resolve 2 refund sent", user="UANNA")
         answer = await teams.submit({"crisisbot": "confirm", "crisis": 2}, ANNA)
         assert answer["text"].startswith("Crisis #2 is closed. Not ticked in its playbook:")
-        await slack.fake.wait_for(lambda: "Time to first" in slack.thread(2)[-1]["text"])
-        await fake.wait_for(lambda: "Time to first" in teams.texts(2)[-1])
+        # On both: the closing message, then the report (and on Slack its chart).
+        await slack.fake.wait_for(lambda: slack.thread(2)[-1].get("files"), timeout=10)
+        assert "Time to first" in slack.thread(2)[-3]["text"]
+        await fake.wait_for(lambda: teams.texts(2)[-1].startswith("Report on crisis #2"))
+        assert "Time to first" in teams.texts(2)[-2]
         on_slack, on_teams = len(slack.thread(2)), len(teams.texts(2))
         # Longer than REMINDER_INTERVAL: no reminder comes to either platform any more.
         await asyncio.sleep(3)

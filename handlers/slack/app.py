@@ -11,7 +11,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import CoreContext
-from handlers.slack import actions, commands, events, views
+from handlers.slack import actions, commands, events, home, views
 
 
 def web_client(ctx: CoreContext, *, retry_rate_limits: bool) -> AsyncWebClient:
@@ -47,4 +47,5 @@ def build_app(ctx: CoreContext) -> AsyncApp:
     actions.register(app, ctx)
     views.register(app, ctx)
     events.register(app, ctx)
+    home.register(app, ctx)
     return app

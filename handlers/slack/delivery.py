@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+import structlog
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import brand_channels, platform_posts
+from bot import brand_channels, close_report, export, platform_posts
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
+from bot.i18n import translate
 from bot.messages import Message, number_ref
 from bot.metrics import PLATFORM_CALLS
 from bot.outbox import (
+    DIGEST,
     PLAYBOOK_POST,
     PLAYBOOK_UPDATE,
+    REPORT,
+    REPORT_CHART,
     ROOT_POST,
     ROOT_TIMER,
     ROOT_UPDATE,
     SUMMARY,
     THREAD,
+    TIMELINE_CSV,
 )
 from bot.rate_gate import RateGate
 from handlers.slack import PLATFORM
@@ -57,7 +64,11 @@ _RECOVERABLE = frozenset(
 )
 
 
+log = structlog.get_logger(__name__)
+
 ROOT, PLAYBOOK, SUMMARY_POST = "root", "playbook", "summary"
+# The chart upload, as its calls are counted and its failures named.
+_UPLOAD = "files_upload_v2"
 # The metadata every message the bot posts carries: its outbox id, to recognise it later.
 METADATA_EVENT = "crisisbot_message"
 
@@ -91,6 +102,9 @@ class SlackDeliverer:
         }
 
     async def deliver(self, message: OutboxMessage) -> None:
+        if message.kind == DIGEST:
+            await self._post_top_level(message)
+            return
         if message.crisis_id is None:
             raise Undeliverable(f"{message.kind} without a crisis")
         if message.kind == ROOT_POST:
@@ -103,6 +117,12 @@ class SlackDeliverer:
             await self._playbook(message)
         elif message.kind == SUMMARY:
             await self._summary(message)
+        elif message.kind == REPORT:
+            await self._report(message)
+        elif message.kind == REPORT_CHART:
+            await self._report_chart(message)
+        elif message.kind == TIMELINE_CSV:
+            await self._timeline_csv(message)
         else:
             raise Undeliverable(f"unknown outbox kind {message.kind}")
 
@@ -250,6 +270,89 @@ class SlackDeliverer:
             raise RetryLater("the root message is not posted yet")
         ts = await self._post(outbox_row, root.channel, root.message_ref, text=text, blocks=blocks)
         await platform_posts.remember(self.ctx, PLATFORM, loaded.crisis.id, kind, root.channel, ts)
+
+    async def _post_top_level(self, outbox_row: OutboxMessage) -> None:
+        """A message of its own in CRISIS_CHANNEL (the weekly digest), one line per message."""
+        channel = self.ctx.settings.crisis_channel
+        if not channel:
+            raise RetryLater("CRISIS_CHANNEL is not set", after=timedelta(minutes=1))
+        messages = [Message.from_json(line) for line in outbox_row.data.get("lines", [])]
+        async with self.ctx.db.sessions() as session:
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        text = "\n".join(renderer.render(message) for message in messages)
+        await self._post(outbox_row, channel, None, text=text)
+
+    async def _report(self, outbox_row: OutboxMessage) -> None:
+        """The report on a closed crisis, one line per message, in its thread."""
+        crisis_id = outbox_row.crisis_id or 0
+        async with self.ctx.db.sessions() as session:
+            crisis = await session.get(Crisis, crisis_id)
+            if crisis is None:
+                raise Undeliverable(f"crisis {crisis_id} does not exist")
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            messages = await close_report.lines(session, crisis)
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        if root is None:
+            raise RetryLater("the root message is not posted yet")
+        text = "\n".join(renderer.render(message) for message in messages)
+        await self._post(outbox_row, root.channel, root.message_ref, text=text)
+
+    async def _report_chart(self, outbox_row: OutboxMessage) -> None:
+        """The chart of a closed crisis, uploaded into its thread. A chart that cannot be
+        drawn is logged and left out: the report's text went on its own."""
+        crisis_id = outbox_row.crisis_id or 0
+        async with self.ctx.db.sessions() as session:
+            crisis = await session.get(Crisis, crisis_id)
+            if crisis is None:
+                raise Undeliverable(f"crisis {crisis_id} does not exist")
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            data = await close_report.chart_data(session, crisis)
+        if root is None:
+            raise RetryLater("the root message is not posted yet")
+        language = self.ctx.settings.language
+        try:
+            png = await asyncio.to_thread(
+                close_report.render_chart, data, language, self.ctx.settings.zone
+            )
+        except Exception:
+            log.exception("chart failed to render", crisis=crisis_id)
+            return
+        title = translate(language, "chart.title", n=crisis_id)
+        await self._upload(root, png, f"crisis-{crisis_id}.png", title)
+
+    async def _timeline_csv(self, outbox_row: OutboxMessage) -> None:
+        crisis_id = outbox_row.crisis_id or 0
+        async with self.ctx.db.sessions() as session:
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            content = await export.timeline_csv(session, crisis_id)
+        if root is None:
+            raise RetryLater("the root message is not posted yet")
+        await self._upload(
+            root, content.encode(), f"crisis-{crisis_id}-timeline.csv", f"#{crisis_id} timeline"
+        )
+
+    async def _upload(self, root: PlatformPost, content: bytes, filename: str, title: str) -> None:
+        """A file into a crisis's thread (slack_sdk's three-step files_upload_v2)."""
+        try:
+            await self.client.files_upload_v2(
+                channel=root.channel,
+                thread_ts=root.message_ref,
+                content=content,
+                filename=filename,
+                title=title,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            PLATFORM_CALLS.labels(PLATFORM, _UPLOAD, error).inc()
+            if exc.response.status_code == 429 or exc.response.status_code >= 500:
+                raise RetryLater(f"{_UPLOAD}: {error}") from exc
+            if error in _RECOVERABLE:
+                raise RetryLater(f"{_UPLOAD}: {error}") from exc
+            raise Undeliverable(f"{_UPLOAD}: {error}") from exc
+        except (SlackRequestError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            PLATFORM_CALLS.labels(PLATFORM, _UPLOAD, "unreachable").inc()
+            raise RetryLater(f"{_UPLOAD}: {exc.__class__.__name__}") from exc
+        PLATFORM_CALLS.labels(PLATFORM, _UPLOAD, "ok").inc()
 
     async def _post_in_thread(self, outbox_row: OutboxMessage) -> None:
         crisis_id = outbox_row.crisis_id or 0

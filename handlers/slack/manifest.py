@@ -9,6 +9,10 @@ SCOPES: dict[str, str] = {
     "chat.postMessage": "chat:write",  # the crisis root message and its thread replies
     "chat.update": "chat:write",  # the root message and the playbook kept up to date
     "views.open": "commands",  # the Reassign and Propose resolution modals (no extra scope)
+    "views.publish": "commands",  # the App Home tab (no extra scope)
+    # The close report's chart: slack_sdk's files_upload_v2 calls files.getUploadURLExternal
+    # and files.completeUploadExternal, both under files:write.
+    "files.upload.v2": "files:write",
     "users.info": "users:read",  # the owner's time zone, for "snooze until tomorrow 9:00"
     # A message whose answer was lost (crash, timeout) is looked for before posting it again.
     "conversations.history": "channels:history",
@@ -31,8 +35,9 @@ BOT_SCOPES: frozenset[str] = frozenset(
     }
 )
 
-# The bot events the app subscribes to (handlers/slack/events.py).
-BOT_EVENTS: frozenset[str] = frozenset({"member_joined_channel"})
+# The bot events the app subscribes to: the bot's own arrival in a channel (its welcome,
+# handlers/slack/events.py) and a person opening the App Home tab.
+BOT_EVENTS: frozenset[str] = frozenset({"member_joined_channel", "app_home_opened"})
 
 # Where Slack sends slash commands, interactivity and events: the route bot/app.py serves.
 EVENTS_PATH = "/slack/events"

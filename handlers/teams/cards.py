@@ -340,3 +340,15 @@ def summary_card(crisis: Crisis, summary: StormSummary, r: Renderer) -> JsonDict
         body.append(_text(r.t("summary.influential")))
         body.extend(_text("- " + who(alert)) for alert in summary.most_influential)
     return _card(body, [], r)
+
+
+def chart_card(title: str, image_url: str, r: Renderer) -> JsonDict:
+    """A closed crisis's chart: the image is fetched by Teams from the bot's signed URL."""
+    return _card(
+        [
+            _text(title, weight="Bolder"),
+            {"type": "Image", "url": image_url, "altText": title, "size": "Stretch"},
+        ],
+        [],
+        r,
+    )

@@ -9,27 +9,33 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import aiohttp
+import structlog
 from sqlalchemy import select
 
-from bot import brand_channels, platform_posts, roster
+from bot import brand_channels, chart_links, close_report, export, platform_posts, roster
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
 from bot.messages import Message, number_ref
 from bot.metrics import PLATFORM_CALLS
 from bot.outbox import (
+    DIGEST,
     PLAYBOOK_POST,
     PLAYBOOK_UPDATE,
+    REPORT,
+    REPORT_CHART,
     ROOT_POST,
     ROOT_TIMER,
     ROOT_UPDATE,
     SUMMARY,
     THREAD,
+    TIMELINE_CSV,
 )
 from handlers.teams import PLATFORM
 from handlers.teams.cards import (
     JsonDict,
     card_activity,
+    chart_card,
     playbook_card,
     root_card,
     root_summary,
@@ -39,6 +45,8 @@ from handlers.teams.cards import (
 from handlers.teams.connector import Connector, ConnectorError, Paced
 from handlers.teams.text import Renderer, members_by_id
 from models import Crisis, OutboxMessage, PlatformPost, RosterMember, TeamsChannel
+
+log = structlog.get_logger(__name__)
 
 ROOT, PLAYBOOK, SUMMARY_POST = "root", "playbook", "summary"
 # Worth another try: rate limited (429), a precondition Teams says to retry (412), a
@@ -72,6 +80,9 @@ class TeamsDeliverer:
         self.connector = connector
 
     async def deliver(self, message: OutboxMessage) -> None:
+        if message.kind == DIGEST:
+            await self._post_top_level(message)
+            return
         if message.crisis_id is None:
             raise Undeliverable(f"{message.kind} without a crisis")
         if message.kind == ROOT_POST:
@@ -87,6 +98,12 @@ class TeamsDeliverer:
             await self._playbook(message.crisis_id)
         elif message.kind == SUMMARY:
             await self._summary(message.crisis_id)
+        elif message.kind == REPORT:
+            await self._report(message.crisis_id)
+        elif message.kind == REPORT_CHART:
+            await self._report_chart(message.crisis_id)
+        elif message.kind == TIMELINE_CSV:
+            await self._timeline_csv(message.crisis_id)
         else:
             raise Undeliverable(f"unknown outbox kind {message.kind}")
 
@@ -194,6 +211,78 @@ class TeamsDeliverer:
             post.channel,
             self.connector.update(service_url, post.channel, post.message_ref, activity),
         )
+
+    async def _post_top_level(self, outbox_row: OutboxMessage) -> None:
+        """A new thread of its own in the Teams crisis channel (the weekly digest)."""
+        async with self.ctx.db.sessions() as session:
+            channel = await session.scalar(select(TeamsChannel).where(TeamsChannel.is_default))
+            messages = [Message.from_json(line) for line in outbox_row.data.get("lines", [])]
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        if channel is None:
+            raise RetryLater(NO_CHANNEL, after=NO_CHANNEL_WAIT)
+        text = "\n\n".join(renderer.render(message) for message in messages)
+        await self._call(
+            channel.conversation_id,
+            self.connector.create_thread(
+                channel.service_url,
+                channel.conversation_id,
+                channel.tenant_id,
+                channel.bot_id,
+                text_activity(text, renderer.entities),
+            ),
+        )
+
+    async def _report(self, crisis_id: int) -> None:
+        """The report on a closed crisis, in its thread."""
+        async with self.ctx.db.sessions() as session:
+            crisis = await session.get(Crisis, crisis_id)
+            if crisis is None:
+                raise Undeliverable(f"crisis {crisis_id} does not exist")
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            messages = await close_report.lines(session, crisis)
+            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+        if root is None:
+            raise RetryLater("the crisis card is not posted yet")
+        text = "\n\n".join(renderer.render(message) for message in messages)
+        service_url = await self._service_url(root.channel)
+        await self._call(
+            root.channel,
+            self.connector.send(service_url, root.channel, text_activity(text, renderer.entities)),
+        )
+
+    async def _report_chart(self, crisis_id: int) -> None:
+        """The chart as a card whose image Teams fetches from the bot at a signed URL; none
+        without PUBLIC_BASE_URL (Teams could not reach it)."""
+        async with self.ctx.db.transaction() as session:
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            image_url = await chart_links.url(session, self.ctx, crisis_id)
+        if image_url is None:
+            log.info("no chart on Teams: PUBLIC_BASE_URL is not set", crisis=crisis_id)
+            return
+        if root is None:
+            raise RetryLater("the crisis card is not posted yet")
+        renderer = Renderer(self.ctx.settings.language, {}, card=True)
+        title = renderer.t("chart.title", n=crisis_id)
+        activity = card_activity(chart_card(title, image_url, renderer), title)
+        service_url = await self._service_url(root.channel)
+        await self._call(root.channel, self.connector.send(service_url, root.channel, activity))
+
+    async def _timeline_csv(self, crisis_id: int) -> None:
+        """The timeline's CSV as a code block in the thread: a bot cannot put a file in a
+        Teams channel without SharePoint permissions, and a code block keeps it copyable."""
+        async with self.ctx.db.sessions() as session:
+            root = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
+            content = await export.timeline_csv(session, crisis_id)
+        if root is None:
+            raise RetryLater("the crisis card is not posted yet")
+        fence = "`" * 3
+        activity = {
+            "type": "message",
+            "textFormat": "markdown",
+            "text": f"crisis-{crisis_id}-timeline.csv\n\n{fence}\n{content}{fence}",
+        }
+        service_url = await self._service_url(root.channel)
+        await self._call(root.channel, self.connector.send(service_url, root.channel, activity))
 
     async def _post_in_thread(self, outbox_row: OutboxMessage) -> None:
         crisis_id = outbox_row.crisis_id or 0

@@ -236,6 +236,17 @@ function time(ts) {
   return new Date(Number(ts) * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
+// Files uploaded with files_upload_v2: pictures shown, anything else as a link to it.
+function renderFiles(files) {
+  return (files || []).map((file) => {
+    const url = safeUrl(file.url_private);
+    if (!url) return null;
+    return String(file.mimetype || "").startsWith("image/")
+      ? el("div", { class: "file" }, el("img", { class: "file-image", src: url, alt: file.title || file.name }))
+      : el("div", { class: "file" }, el("a", { href: url, target: "_blank", rel: "noopener" }, file.name));
+  });
+}
+
 function renderMessage(message, channel, isReply) {
   const ctx = { act: (extra) => send("action", { channel, ts: message.ts, ...extra }) };
   const content = message.blocks && message.blocks.length ? renderBlocks(message.blocks, ctx) : [mrkdwn(message.text)];
@@ -248,6 +259,7 @@ function renderMessage(message, channel, isReply) {
         el("span", { class: "ts" }, time(message.ts)),
         message.edited ? el("span", { class: "edited" }, t("sandbox.edited")) : null),
       content,
+      renderFiles(message.files),
       !isReply && message.replies && message.replies.length
         ? el("div", { class: "thread" },
             el("div", { class: "thread-count" }, t("sandbox.replies", { count: message.replies.length })),
