@@ -13,6 +13,7 @@ from models.platform_post import PlatformPost
 from models.playbook_tick import PlaybookTick
 from models.reminder import Reminder, ReminderKind, ReminderStatus
 from models.roster import MemberIdentity, RosterLevel, RosterMember
+from models.source_poll import GoogleNotification, SourcePoll
 from models.teams_channel import TeamsChannel
 from models.timeline import TimelineEvent
 
@@ -27,6 +28,7 @@ __all__ = [
     "Crisis",
     "CrisisStatus",
     "DeliveryStatus",
+    "GoogleNotification",
     "GroupKey",
     "InboxDelivery",
     "InboxItem",
@@ -43,6 +45,7 @@ __all__ = [
     "ReminderStatus",
     "RosterLevel",
     "RosterMember",
+    "SourcePoll",
     "TeamsChannel",
     "TimelineEvent",
 ]
