@@ -20,7 +20,9 @@ from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
 from bot.wakeable import WakeableLoop
 from handlers import alerts, confirm_page, ops
+from handlers.sources import fetched as fetched_sources
 from handlers.sources import routes as source_routes
+from handlers.sources.fetched import FetchedSources
 from models.session import Database
 
 log = structlog.get_logger(__name__)
@@ -41,6 +43,8 @@ class CrisisBot:
         # Native sources' deliveries; pollers register their feeds on it too.
         self.inbox = Inbox(self.ctx)
         source_routes.register_feeds(self.inbox)
+        fetched_sources.register_feeds(self.inbox)
+        self.fetched = FetchedSources(self.ctx, self.inbox)
         self.scheduler = AsyncIOScheduler()
         self.web = web.Application(client_max_size=1024 * 1024, middlewares=[_no_traceback])
         self._runner: web.AppRunner | None = None
@@ -60,6 +64,7 @@ class CrisisBot:
         self.ctx.on_outbox = self._wake_workers
         self.web.router.add_post("/alerts", alerts.make_handler(self.ctx))
         source_routes.add_routes(self.web.router, self.ctx, self.inbox)
+        self.fetched.add_routes(self.web.router)
         self.web.router.add_get(
             "/healthz",
             ops.make_health(
@@ -82,6 +87,7 @@ class CrisisBot:
             max_instances=1,
             coalesce=True,
         )
+        self.fetched.schedule(self.scheduler)
         self.scheduler.start()
         self._runner = web.AppRunner(self.web, access_log=None)
         await self._runner.setup()
@@ -114,7 +120,7 @@ class CrisisBot:
 
     @property
     def loops(self) -> list[WakeableLoop]:
-        return [self.sweeper, self.inbox, *self.workers]
+        return [self.sweeper, self.inbox, *self.fetched.loops, *self.workers]
 
     def _tick(self) -> None:
         for loop in self.loops:
