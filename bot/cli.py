@@ -1,14 +1,19 @@
-"""The `crisisbot` command: `serve`, `db upgrade`."""
+"""The `crisisbot` command: `serve`, `db upgrade`, `import`."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
 from bot.log import configure
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from handlers.sources.exports import ImportReport
 
 app = typer.Typer(help="crisisbot: run a social-media crisis response from Slack and Teams.")
 db_app = typer.Typer(help="Database schema.")
@@ -53,6 +58,51 @@ def db_upgrade() -> None:
 
     asyncio.run(run())
     typer.echo("database is at the newest schema")
+
+
+@app.command("import")
+def import_export(
+    file: Annotated[Path, typer.Argument(help="The export: .csv or .xlsx")],
+    source: Annotated[str, typer.Option("--source", help="The tool that made it: brand24")],
+    brand: Annotated[str, typer.Option("--brand", help="The brand its mentions are about")],
+) -> None:
+    """Take a listening tool's export into the inbox: bad rows are listed with their line,
+    good ones imported once (the running bot processes them)."""
+    from bot.clock import SystemClock
+    from bot.context import CoreContext
+    from bot.migrations import upgrade_to_head
+    from handlers.sources.exports import ExportUnreadable, import_file
+    from handlers.sources.fetched import polled_parsers
+    from models.session import Database
+
+    settings = _settings()
+    configure(settings.log_level)
+    if not brand.strip():
+        typer.echo("--brand: a brand name is required", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> ImportReport:
+        database = Database(settings.database_url)
+        try:
+            await upgrade_to_head(database)
+            ctx = CoreContext(db=database, settings=settings, clock=SystemClock())
+            return await import_file(ctx, file, source, brand.strip(), polled_parsers())
+        finally:
+            await database.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except ExportUnreadable as unreadable:
+        typer.echo(f"nothing imported: {unreadable}", err=True)
+        raise typer.Exit(2) from None
+    for line, reason in report.refused:
+        typer.echo(f"line {line}: {reason}", err=True)
+    typer.echo(
+        f"{report.rows} rows: {report.imported} imported, {report.known} already imported, "
+        f"{len(report.refused)} refused"
+    )
+    if report.refused:
+        raise typer.Exit(1)
 
 
 def main() -> None:

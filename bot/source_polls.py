@@ -191,54 +191,13 @@ class Poller:
         return True
 
     async def _new_items(self, session: AsyncSession, feed: PolledFeed, page: Page) -> list[Any]:
-        """The page's raw items the inbox does not hold yet (by source and id)."""
-        raw = page.payload.get(page.items_key) or []
+        """The page's raw items the inbox does not hold yet."""
         parse = self.parsers[feed.feed]
-        keyed: list[tuple[Any, tuple[str, str] | None]] = []
-        for item in raw:
-            parsed = parse({**page.payload, page.items_key: [item]}, self.ctx.settings)
-            key = None
-            if len(parsed) == 1 and isinstance(parsed[0], SourceItem):
-                alert = parsed[0].alert
-                key = (str(alert.get("source") or "")[:32], str(alert.get("id") or "")[:200])
-            keyed.append((item, key))
-        keys = {key for _, key in keyed if key is not None}
-        known: set[tuple[str, str]] = set()
-        if keys:
-            rows = await session.execute(
-                select(InboxItem.source, InboxItem.external_id).where(
-                    tuple_(InboxItem.source, InboxItem.external_id).in_(list(keys))
-                )
-            )
-            known = {(source, external_id) for source, external_id in rows.all()}
-            known |= await self._waiting_keys(session) & keys
-        fresh: list[Any] = []
-        taken: set[tuple[str, str]] = set()
-        for item, key in keyed:
-            if key is not None and (key in known or key in taken):
-                continue
-            if key is not None:
-                taken.add(key)
-            fresh.append(item)
-        return fresh
-
-    async def _waiting_keys(self, session: AsyncSession) -> set[tuple[str, str]]:
-        """The items of polled pages stored but not yet parsed by the inbox."""
-        rows = await session.execute(
-            select(InboxDelivery.feed, InboxDelivery.body).where(
-                InboxDelivery.feed.in_(list(self.parsers)),
-                InboxDelivery.status == DeliveryStatus.pending.value,
-            )
-        )
-        keys: set[tuple[str, str]] = set()
-        for feed, body in rows.all():
-            for parsed in self.parsers[feed](json.loads(body), self.ctx.settings):
-                if isinstance(parsed, SourceItem):
-                    alert = parsed.alert
-                    keys.add(
-                        (str(alert.get("source") or "")[:32], str(alert.get("id") or "")[:200])
-                    )
-        return keys
+        keyed = [
+            (item, item_key(parse({**page.payload, page.items_key: [item]}, self.ctx.settings)))
+            for item in page.payload.get(page.items_key) or []
+        ]
+        return await leave_out_known(session, keyed, self.parsers, self.ctx.settings)
 
     async def _succeeded(self, feed: PolledFeed) -> None:
         now = self.ctx.clock.now()
@@ -271,3 +230,59 @@ class Poller:
             row.lease_owner = None
             row.lease_until = None
         SOURCE_POLLS.labels(source=feed.feed, outcome="error").inc()
+
+
+def item_key(parsed: list[SourceItem | ItemError]) -> tuple[str, str] | None:
+    """(source, id) of a raw item parsed alone, as the inbox deduplicates it."""
+    if len(parsed) != 1 or not isinstance(parsed[0], SourceItem):
+        return None
+    alert = parsed[0].alert
+    return (str(alert.get("source") or "")[:32], str(alert.get("id") or "")[:200])
+
+
+async def leave_out_known(
+    session: AsyncSession,
+    keyed: list[tuple[Any, tuple[str, str] | None]],
+    parsers: dict[str, Parser],
+    settings: Settings,
+) -> list[Any]:
+    """The raw items whose (source, id) the inbox holds neither as an item nor in a stored
+    page of `parsers`' feeds not parsed yet, each once; items without a key are kept (the
+    inbox records why they are refused)."""
+    keys = {key for _, key in keyed if key is not None}
+    known: set[tuple[str, str]] = set()
+    if keys:
+        rows = await session.execute(
+            select(InboxItem.source, InboxItem.external_id).where(
+                tuple_(InboxItem.source, InboxItem.external_id).in_(list(keys))
+            )
+        )
+        known = {(source, external_id) for source, external_id in rows.all()}
+        known |= await _waiting_keys(session, parsers, settings) & keys
+    fresh: list[Any] = []
+    taken: set[tuple[str, str]] = set()
+    for item, key in keyed:
+        if key is not None and (key in known or key in taken):
+            continue
+        if key is not None:
+            taken.add(key)
+        fresh.append(item)
+    return fresh
+
+
+async def _waiting_keys(
+    session: AsyncSession, parsers: dict[str, Parser], settings: Settings
+) -> set[tuple[str, str]]:
+    rows = await session.execute(
+        select(InboxDelivery.feed, InboxDelivery.body).where(
+            InboxDelivery.feed.in_(list(parsers)),
+            InboxDelivery.status == DeliveryStatus.pending.value,
+        )
+    )
+    keys: set[tuple[str, str]] = set()
+    for feed, body in rows.all():
+        for parsed in parsers[feed](json.loads(body), settings):
+            key = item_key([parsed])
+            if key is not None:
+                keys.add(key)
+    return keys

@@ -121,7 +121,7 @@ def parse(payload: Any, settings: Settings) -> list[SourceItem | ItemError]:
     return [mention(item, brand) for item in payload["results"]]
 
 
-def mention(item: Any, brand: str | None) -> SourceItem | ItemError:
+def mention(item: Any, brand: str | None, feed: str = FEED) -> SourceItem | ItemError:
     """One Brand24 mention (from the API, or a row of an export) in our alert schema."""
     if not isinstance(item, dict):
         return ItemError("a mention is not an object", item)
@@ -147,6 +147,8 @@ def mention(item: Any, brand: str | None) -> SourceItem | ItemError:
             _text(item.get("title")),
             _text(item.get("content")),
         )
+    elif link:
+        return ItemError("a mention whose link is neither a web address nor a Tweet-ID", item)
     else:
         return ItemError("a mention with neither a source link nor a host", item)
     text = _joined(_text(item.get("title")), _text(item.get("content")))
@@ -167,7 +169,7 @@ def mention(item: Any, brand: str | None) -> SourceItem | ItemError:
     }
     if any(value is not None for value in author.values()):
         alert["author"] = {k: v for k, v in author.items() if v is not None}
-    return SourceItem(FEED, ItemKind.added, {k: v for k, v in alert.items() if v is not None})
+    return SourceItem(feed, ItemKind.added, {k: v for k, v in alert.items() if v is not None})
 
 
 def _text(value: Any) -> str | None:

@@ -10,9 +10,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.context import CoreContext
 from bot.inbox import Inbox
-from bot.source_polls import PolledFeed, Poller
+from bot.source_polls import Parser, PolledFeed, Poller
 from bot.wakeable import WakeableLoop
-from handlers.sources import brand24, google, mention
+from handlers.sources import brand24, exports, google, mention
 from handlers.sources.google_reviews import GoogleReviews
 
 
@@ -20,15 +20,19 @@ def register_feeds(inbox: Inbox) -> None:
     inbox.register(google.FEED, google.parse)
     inbox.register(brand24.FEED, brand24.parse)
     inbox.register(mention.FEED, mention.parse)
+    inbox.register(exports.FEED, exports.parse)
+
+
+def polled_parsers() -> dict[str, Parser]:
+    """The feeds whose items the pollers and imports check before storing."""
+    return {brand24.FEED: brand24.parse, mention.FEED: mention.parse, exports.FEED: exports.parse}
 
 
 class FetchedSources:
     def __init__(self, ctx: CoreContext, inbox: Inbox) -> None:
         self.ctx = ctx
         self.google = GoogleReviews(ctx, inbox)
-        self.poller = Poller(
-            ctx, {brand24.FEED: brand24.parse, mention.FEED: mention.parse}, inbox.wake
-        )
+        self.poller = Poller(ctx, polled_parsers(), inbox.wake)
         self.polled: dict[str, list[PolledFeed]] = {
             brand24.FEED: list(brand24.projects(ctx.settings)),
             mention.FEED: list(mention.alerts(ctx.settings)),
