@@ -10,7 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot import brand_channels, crises, crisis_flow, links, roster, timeline
+from bot import brand_channels, crises, crisis_flow, links, roster, source_status, timeline
 from bot.actors import Actor
 from bot.alert_input import check_url, parse_alert
 from bot.context import CoreContext
@@ -355,6 +355,34 @@ async def _link(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandR
         return CommandReply([await links.use_code(session, call.actor, args[0], ctx.clock.now())])
 
 
+async def _sources(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandReply:
+    """Each native source: configured or not, last delivery, today's items, last error."""
+    if args:
+        raise InvalidInput("usage.sources")
+    async with ctx.db.sessions() as session:
+        found = await source_status.statuses(session, ctx.settings, ctx.clock.now())
+    lines = [Message("sources.header")]
+    for status in found:
+        lines.append(
+            Message(
+                "sources.line",
+                {
+                    "source": status.feed,
+                    "configured": choice_ref("source_configured", str(status.configured).lower()),
+                    "last": time_ref(status.last_delivery)
+                    if status.last_delivery
+                    else choice_ref("source_delivery", "never"),
+                    **status.today,
+                },
+            )
+        )
+        if status.last_error:
+            lines.append(Message("sources.last_error", {"error": status.last_error}))
+        if status.unmapped:
+            lines.append(Message("sources.unmapped", {"ids": ", ".join(status.unmapped)}))
+    return CommandReply(lines)
+
+
 _HANDLERS: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -370,4 +398,5 @@ _HANDLERS: dict[str, Handler] = {
     "stats": _stats,
     "channel": _channel,
     "link": _link,
+    "sources": _sources,
 }

@@ -13,10 +13,11 @@ share the work without taking the same row, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import enum
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import native_intake
-from bot.alert_input import AlertInvalid, parse_alert
+from bot.alert_input import AlertIn, AlertInvalid, parse_alert
 from bot.context import CoreContext
 from bot.metrics import SOURCE_ITEMS
 from bot.native_intake import NativeResult
@@ -118,13 +119,37 @@ class Inbox(WakeableLoop):
 
     async def _process_due(self) -> int:
         ids = await self._claim(InboxItem, ItemStatus.pending.value)
+        if not ids:
+            return 0
+        async with self.ctx.db.sessions() as session:
+            claimed = list(
+                (
+                    await session.scalars(
+                        select(InboxItem)
+                        .where(InboxItem.id.in_(ids), InboxItem.claimed_by == self.worker_id)
+                        .order_by(InboxItem.id)
+                    )
+                ).all()
+            )
         finished = 0
-        for item_id in ids:
+        chunk: list[tuple[InboxItem, _Plan]] = []
+        for item in claimed:
             if self.stopping:
                 break
-            if await self._process(item_id):
-                finished += 1
-        return finished
+            try:
+                plan = _plan(item)
+            except Exception as exc:
+                log.exception("inbox item not judged", item=item.id)
+                await self._postpone(InboxItem, item.id, exc)
+                continue
+            if plan.action is _Action.ingest:
+                # In order: what came before this item is written before it opens a crisis.
+                finished += await self._take_chunk(chunk)
+                chunk = []
+                finished += await self._take_negative(item, plan)
+            else:
+                chunk.append((item, plan))
+        return finished + await self._take_chunk(chunk)
 
     async def _claim(self, table: type[InboxDelivery] | type[InboxItem], pending: str) -> list[int]:
         """Reserve up to a batch of due rows for this worker, oldest first."""
@@ -178,107 +203,97 @@ class Inbox(WakeableLoop):
             if isinstance(result, ItemError):
                 SOURCE_ITEMS.labels(source=delivery.feed, outcome=ItemOutcome.refused.value).inc()
 
-    async def _process(self, item_id: int) -> bool:
-        try:
-            async with self.ctx.db.sessions() as session:
-                item = await session.get(InboxItem, item_id)
-            if item is None or item.claimed_by != self.worker_id:
-                return False
-            await self._take(item)
-        except Exception as exc:
-            log.exception("inbox item not processed", item=item_id)
-            await self._postpone(InboxItem, item_id, exc)
-            return False
-        return True
-
-    async def _take(self, item: InboxItem) -> None:
-        kind = ItemKind(item.kind)
-        alert_data: dict[str, Any] = item.data.get("alert") or {}
-        if kind is ItemKind.test:
-            await self._finish(item, NativeResult(ItemOutcome.test))
-            return
-        if kind in (ItemKind.removed, ItemKind.hidden):
-            outcome = ItemOutcome.removed if kind is ItemKind.removed else ItemOutcome.hidden
-            await self._finish_with(
-                item,
-                lambda session: native_intake.record_gone(
-                    session, self.ctx, outcome, item.source or "", item.external_id or "", item.feed
-                ),
-            )
-            return
-        if kind is ItemKind.edited:
-            text = alert_data.get("text")
-            await self._finish_with(
-                item,
-                lambda session: native_intake.apply_edit(
-                    session,
-                    self.ctx,
-                    item.source or "",
-                    item.external_id or "",
-                    text if isinstance(text, str) else None,
-                    item.feed,
-                ),
-            )
-            return
-        try:
-            alert = parse_alert(alert_data)
-        except AlertInvalid as invalid:
-            await self._refuse(item, invalid.error)
-            return
-        if await self._seen(item):
-            await self._finish(item, NativeResult(ItemOutcome.duplicate))
-            return
-        verdict = judge(
-            alert.text,
-            sentiment=alert.sentiment,
-            stars=item.data.get("stars"),
-            language=alert.language,
-        )
-        alert = native_intake.with_verdict(alert, verdict)
-        verdict_fields = {
-            "negative": verdict.negative,
-            "score": verdict.score,
-            "verdict": verdict.reason[:200],
-        }
-        if verdict.negative:
-            result = await native_intake.take_negative(self.ctx, alert, item.feed)
-            await self._finish(item, result, seen=True, **verdict_fields)
-            return
-        await self._finish_with(
-            item,
-            lambda session: native_intake.keep_not_negative(session, self.ctx, alert, item.feed),
-            seen=True,
-            **verdict_fields,
-        )
-
-    async def _seen(self, item: InboxItem) -> bool:
-        async with self.ctx.db.sessions() as session:
-            other = await session.scalar(
-                select(InboxItem.id).where(InboxItem.seen_key == _seen_key(item))
-            )
-        return other is not None and other != item.id
-
-    async def _finish_with(
-        self,
-        item: InboxItem,
-        work: Callable[[AsyncSession], Any],
-        *,
-        seen: bool = False,
-        **fields: Any,
-    ) -> None:
-        """Do the item's work and record its outcome in one transaction: a crash leaves
-        neither, and the retry does both."""
+    async def _take_chunk(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
+        """Items that open nothing (kept, edits, removals, tests, refusals), each with its
+        outcome, in one transaction: a savepoint each, so one that fails is postponed alone
+        and the others commit together."""
+        if not chunk:
+            return 0
+        done: list[tuple[InboxItem, NativeResult]] = []
+        failed: list[tuple[InboxItem, Exception]] = []
         try:
             async with self.ctx.db.transaction() as session:
-                result = await work(session)
-                await self._record(session, item, result, seen=seen, **fields)
-        except IntegrityError:
-            if not seen:
-                raise
-            # Another replica took an item with the same id meanwhile.
-            await self._finish(item, NativeResult(ItemOutcome.duplicate), **fields)
-            return
-        self._counted(item, result)
+                for item, plan in chunk:
+                    try:
+                        async with session.begin_nested():
+                            result = await self._apply(session, item, plan)
+                    except IntegrityError:
+                        # Another item with the same id was taken meanwhile.
+                        result = NativeResult(ItemOutcome.duplicate)
+                        async with session.begin_nested():
+                            await self._record(session, item, result, seen=False, **plan.fields)
+                    except Exception as exc:
+                        log.exception("inbox item not processed", item=item.id)
+                        failed.append((item, exc))
+                        continue
+                    done.append((item, result))
+        except Exception as exc:
+            log.exception("inbox items not processed", items=len(chunk))
+            for item, _ in chunk:
+                await self._postpone(InboxItem, item.id, exc)
+            return 0
+        for item, exc in failed:
+            await self._postpone(InboxItem, item.id, exc)
+        for item, result in done:
+            self._counted(item, result)
+        return len(done)
+
+    async def _apply(self, session: AsyncSession, item: InboxItem, plan: _Plan) -> NativeResult:
+        if plan.action is _Action.refuse:
+            await self._refuse(session, item, plan.reason)
+            return NativeResult(ItemOutcome.refused)
+        if plan.action is _Action.test:
+            result = NativeResult(ItemOutcome.test)
+        elif plan.action is _Action.gone:
+            result = await native_intake.record_gone(
+                session,
+                self.ctx,
+                plan.outcome,
+                item.source or "",
+                item.external_id or "",
+                item.feed,
+            )
+        elif plan.action is _Action.edit:
+            result = await native_intake.apply_edit(
+                session,
+                self.ctx,
+                item.source or "",
+                item.external_id or "",
+                plan.text,
+                item.feed,
+            )
+        elif await self._seen(session, item):
+            result = NativeResult(ItemOutcome.duplicate)
+        else:
+            assert plan.alert is not None
+            result = await native_intake.keep_not_negative(session, self.ctx, plan.alert, item.feed)
+        seen = plan.action is _Action.keep and result.outcome is not ItemOutcome.duplicate
+        await self._record(session, item, result, seen=seen, **plan.fields)
+        return result
+
+    async def _take_negative(self, item: InboxItem, plan: _Plan) -> int:
+        """A new negative item: the intake `POST /alerts` uses (its own transaction), then
+        its outcome. A crash between the two retries it, and the intake finds it stored."""
+        assert plan.alert is not None
+        try:
+            async with self.ctx.db.sessions() as session:
+                seen = await self._seen(session, item)
+            if seen:
+                result = NativeResult(ItemOutcome.duplicate)
+            else:
+                result = await native_intake.take_negative(self.ctx, plan.alert, item.feed)
+            await self._finish(item, result, seen=True, **plan.fields)
+        except Exception as exc:
+            log.exception("inbox item not processed", item=item.id)
+            await self._postpone(InboxItem, item.id, exc)
+            return 0
+        return 1
+
+    async def _seen(self, session: AsyncSession, item: InboxItem) -> bool:
+        other = await session.scalar(
+            select(InboxItem.id).where(InboxItem.seen_key == _seen_key(item))
+        )
+        return other is not None and other != item.id
 
     async def _finish(
         self, item: InboxItem, result: NativeResult, *, seen: bool = False, **fields: Any
@@ -319,20 +334,18 @@ class Inbox(WakeableLoop):
             )
         )
 
-    async def _refuse(self, item: InboxItem, reason: str) -> None:
-        async with self.ctx.db.transaction() as session:
-            await session.execute(
-                update(InboxItem)
-                .where(InboxItem.id == item.id)
-                .values(
-                    status=ItemStatus.refused.value,
-                    outcome=ItemOutcome.refused.value,
-                    claimed_by=None,
-                    last_error=reason[:_ERROR_MAX],
-                    processed_at=self.ctx.clock.now(),
-                )
+    async def _refuse(self, session: AsyncSession, item: InboxItem, reason: str) -> None:
+        await session.execute(
+            update(InboxItem)
+            .where(InboxItem.id == item.id)
+            .values(
+                status=ItemStatus.refused.value,
+                outcome=ItemOutcome.refused.value,
+                claimed_by=None,
+                last_error=reason[:_ERROR_MAX],
+                processed_at=self.ctx.clock.now(),
             )
-        self._counted(item, NativeResult(ItemOutcome.refused))
+        )
 
     def _counted(self, item: InboxItem, result: NativeResult) -> None:
         SOURCE_ITEMS.labels(source=item.feed, outcome=result.outcome.value).inc()
@@ -350,6 +363,58 @@ class Inbox(WakeableLoop):
             row.last_error = f"{exc.__class__.__name__}: {exc}"[:_ERROR_MAX]
             row.available_at = self.ctx.clock.now() + backoff(row.attempts)
             row.claimed_by = None
+
+
+class _Action(enum.Enum):
+    ingest = "ingest"  # new and negative: the core intake
+    keep = "keep"  # new and not negative
+    edit = "edit"
+    gone = "gone"  # removed or hidden
+    test = "test"
+    refuse = "refuse"  # not a valid alert
+
+
+@dataclass(frozen=True)
+class _Plan:
+    action: _Action
+    alert: AlertIn | None = None
+    text: str | None = None
+    outcome: ItemOutcome = ItemOutcome.removed
+    reason: str = ""
+    # The verdict, stored with the outcome.
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def _plan(item: InboxItem) -> _Plan:
+    """What to do with an item: decided from the item alone (its kind, its alert, the
+    negativity verdict), before any transaction."""
+    kind = ItemKind(item.kind)
+    alert_data: dict[str, Any] = item.data.get("alert") or {}
+    if kind is ItemKind.test:
+        return _Plan(_Action.test)
+    if kind in (ItemKind.removed, ItemKind.hidden):
+        outcome = ItemOutcome.removed if kind is ItemKind.removed else ItemOutcome.hidden
+        return _Plan(_Action.gone, outcome=outcome)
+    if kind is ItemKind.edited:
+        text = alert_data.get("text")
+        return _Plan(_Action.edit, text=text if isinstance(text, str) and text.strip() else None)
+    try:
+        alert = parse_alert(alert_data)
+    except AlertInvalid as invalid:
+        return _Plan(_Action.refuse, reason=invalid.error)
+    stars = item.data.get("stars")
+    verdict = judge(
+        alert.text,
+        sentiment=alert.sentiment,
+        stars=stars if isinstance(stars, int) else None,
+        language=alert.language,
+    )
+    fields = {"negative": verdict.negative, "score": verdict.score, "verdict": verdict.reason[:200]}
+    return _Plan(
+        _Action.ingest if verdict.negative else _Action.keep,
+        alert=native_intake.with_verdict(alert, verdict),
+        fields=fields,
+    )
 
 
 def _seen_key(item: InboxItem) -> str:
@@ -379,6 +444,7 @@ def _item_row(delivery: InboxDelivery, result: SourceItem | ItemError, now: date
         kind=result.kind.value,
         source=str(alert.get("source") or "")[:32] or None,
         external_id=str(external_id)[:200] if external_id is not None else None,
+        brand=str(alert["brand"])[:200] if alert.get("brand") else None,
         data={key: value for key, value in asdict(result).items() if key in ("alert", "stars")},
         status=ItemStatus.pending.value,
         attempts=0,

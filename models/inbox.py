@@ -78,6 +78,9 @@ class InboxItem(Base):
     # The item's network and its own id there (None for a refused item without one).
     source: Mapped[str | None] = mapped_column(String(32))
     external_id: Mapped[str | None] = mapped_column(String(200))
+    # The brand the parser gave (a Meta page or account id missing from META_PAGE_BRANDS is
+    # its own brand, and `/crisis sources` warns about it).
+    brand: Mapped[str | None] = mapped_column(String(200))
     # The alert in our schema and the stars, as the parser made them (or the refused item).
     data: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), default=ItemStatus.pending.value)

@@ -240,3 +240,16 @@ async def test_the_page_speaks_the_bots_language(database_url: str) -> None:
             status, answer = await visitor.do("time", minutes=0)
             assert status == 400
             assert answer["error"] == translate(language, "sandbox.error.jump")
+
+
+async def test_sample_source_deliveries_go_through_the_inbox(database_url: str) -> None:
+    async with sandbox(database_url) as visitor:
+        for key in ("meta-complaint", "meta-praise", "trustpilot-one-star"):
+            status, answer = await visitor.do("alert", sample=key)
+            assert (status, answer) == (200, {"status": 200, "answer": {"status": "delivered"}})
+        state = await visitor.wait(
+            lambda s: len(s["channels"][0]["messages"]) == 2, "two crises (Facebook, Trustpilot)"
+        )
+        titles = [m["blocks"][0]["text"]["text"] for m in state["channels"][0]["messages"]]
+        # Items are processed in the order their deliveries came.
+        assert sorted(titles) == ["Crisis #1 · facebook", "Crisis #2 · trustpilot"]

@@ -18,9 +18,11 @@ from tests.sources import (
     fixture,
     items_finished,
     meta_batch,
+    meta_signature,
     post_json,
     post_meta,
 )
+from tests.teams_e2e import running_teams_bot
 
 
 async def test_meta_handshake_echoes_the_challenge_only_for_our_verify_token(
@@ -77,16 +79,10 @@ async def test_meta_signature_wrong_or_missing_is_refused_and_nothing_stored(
         async with slack.http.post(
             slack.url + "/sources/meta",
             data=signed_elsewhere,
-            headers={"X-Hub-Signature-256": (await _signature_of(body))},
+            headers={"X-Hub-Signature-256": meta_signature(body)},
         ) as response:
             assert response.status == 401
         assert await count(slack.bot.db, InboxDelivery) == 0
-
-
-async def _signature_of(body: bytes) -> str:
-    from tests.sources import meta_signature
-
-    return meta_signature(body)
 
 
 async def test_instagram_secret_signs_when_set_and_meta_secret_still_accepted(
@@ -261,7 +257,7 @@ async def test_trustpilot_review_opens_update_edits_delete_is_recorded(
             ("edited", "edited", 1),
             ("removed", "removed", 1),
         ]
-        assert items[0].verdict == "1 stars"
+        assert items[0].negative is True  # one star, whatever the text says
         await slack.fake.wait_for(lambda: len(slack.roots()) == 1, what="root message")
         text = str(slack.root(1)["blocks"])
         assert "Never again" in text and "John Smith" in text
@@ -349,3 +345,36 @@ async def test_generic_webhook_without_a_map_takes_our_alert_schema(database_url
         assert item.outcome == "not_negative"
         status, answer = await post_json(slack.http, url, json.dumps({"id": "x"}).encode())
         assert status == 400 and answer["field"] == "source"
+
+
+async def test_crisis_sources_shows_each_source_today_and_its_last_error(
+    database_url: str,
+) -> None:
+    settings = {**SOURCE_SETTINGS, "meta_page_brands": "", "trustpilot_webhook_token": None}
+    async with running_bot(database_url, **settings) as slack:
+        for name in ("meta_comment_add.json", "meta_comment_add.json", "meta_dashboard_test.json"):
+            assert (await post_meta(slack.http, slack.url, fixture(name)))[0] == 200
+        batch = json.loads(meta_batch(2))
+        del batch["entry"][1]["changes"][0]["value"]["comment_id"]
+        assert (await post_meta(slack.http, slack.url, json.dumps(batch).encode()))[0] == 200
+        await items_finished(slack.bot.db, 5)
+        text = await slack.command("sources")
+        lines = text.splitlines()
+        assert lines[0] == "Native sources (today's items):"
+        [meta] = [line for line in lines if line.startswith("meta:")]
+        assert meta.startswith("meta: configured · last delivery ")
+        assert meta.endswith("· 2 opened, 0 grouped, 0 not negative, 1 duplicates, 1 tests")
+        assert "last error: a comment change without comment_id" in text
+        assert "not in META_PAGE_BRANDS (each taken as its own brand): 104857600000001" in text
+        assert any(
+            line.startswith("trustpilot: not configured · last delivery never") for line in lines
+        )
+
+
+async def test_teams_sources_text_command(database_url: str) -> None:
+    async with running_teams_bot(database_url, **SOURCE_SETTINGS) as teams:
+        assert (await post_meta(teams.http, teams.url, fixture("meta_comment_add.json")))[0] == 200
+        await items_finished(teams.bot.db, 1)
+        answer = await teams.say("sources")
+        assert "meta: configured" in answer and "1 opened" in answer
+        assert "generic: configured · last delivery never" in answer

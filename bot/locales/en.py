@@ -16,7 +16,8 @@ MESSAGES: dict[str, str] = {
         "/crisis roster add <@user> junior|senior|lead, /crisis roster remove <@user>\n"
         "/crisis stats: response times\n"
         "/crisis channel [<brand> <#channel>|default]: a brand's own crisis channel\n"
-        "/crisis link [code]: the same person on Slack and Teams"
+        "/crisis link [code]: the same person on Slack and Teams\n"
+        "/crisis sources: Meta, Trustpilot and other native sources: today's posts and errors"
     ),
     "list.empty": "No open crises. Calm waters.",
     "list.header": "Open crises: {count}",
@@ -265,6 +266,7 @@ MESSAGES: dict[str, str] = {
     "sandbox.cancel": "Cancel",
     "sandbox.submit": "Submit",
     "sandbox.alert_sent": "Alert: {status}, crisis #{n}",
+    "sandbox.delivery_sent": "Delivery answered {status}: its items are processed from the inbox (see /crisis sources)",
     "sandbox.not_answering": "The bot is not answering:",
     "sandbox.not_simulated": "Controls in answers only you see are not simulated here.",
     "sandbox.error.user": "Pick someone from the team.",
@@ -293,4 +295,12 @@ MESSAGES: dict[str, str] = {
     "timeline.alert_edited": "{at} a post or comment was edited at the source ({url})",
     "timeline.alert_removed": "{at} a post or comment was removed at the source ({url})",
     "timeline.alert_hidden": "{at} a post or comment was hidden at the source ({url})",
+    "usage.sources": "Usage: /crisis sources",
+    "sources.header": "Native sources (today's items):",
+    "sources.line": "{source}: {configured} · last delivery {last} · {opened} opened, {grouped} grouped, {not_negative} not negative, {duplicate} duplicates, {test} tests",
+    "sources.last_error": "    last error: {error}",
+    "sources.unmapped": "    page or account ids not in META_PAGE_BRANDS (each taken as its own brand): {ids}",
+    "source_configured.true": "configured",
+    "source_configured.false": "not configured",
+    "source_delivery.never": "never",
 }

@@ -16,7 +16,8 @@ MESSAGES: dict[str, str] = {
         "/crisis roster add <@osoba> junior|senior|lead, /crisis roster remove <@osoba>\n"
         "/crisis stats: czasy reakcji\n"
         "/crisis channel [<marka> <#kanał>|default]: osobny kanał kryzysowy marki\n"
-        "/crisis link [kod]: ta sama osoba na Slacku i w Teams"
+        "/crisis link [kod]: ta sama osoba na Slacku i w Teams\n"
+        "/crisis sources: Meta, Trustpilot i inne źródła: dzisiejsze wpisy i błędy"
     ),
     "list.empty": "Brak otwartych kryzysów. Spokojnie.",
     "list.header": "Otwarte kryzysy: {count}",
@@ -270,6 +271,7 @@ MESSAGES: dict[str, str] = {
     "sandbox.cancel": "Anuluj",
     "sandbox.submit": "Wyślij",
     "sandbox.alert_sent": "Alert: {status}, kryzys #{n}",
+    "sandbox.delivery_sent": "Dostawa przyjęta ({status}): wpisy zostaną przetworzone ze skrzynki (zob. /crisis sources)",
     "sandbox.not_answering": "Bot nie odpowiada:",
     "sandbox.not_simulated": "Przyciski w odpowiedziach widocznych tylko dla Ciebie nie działają w piaskownicy.",
     "sandbox.error.user": "Wybierz kogoś z zespołu.",
@@ -298,4 +300,12 @@ MESSAGES: dict[str, str] = {
     "timeline.alert_edited": "{at} wpis lub komentarz został zmieniony u źródła ({url})",
     "timeline.alert_removed": "{at} wpis lub komentarz został usunięty u źródła ({url})",
     "timeline.alert_hidden": "{at} wpis lub komentarz został ukryty u źródła ({url})",
+    "usage.sources": "Użycie: /crisis sources",
+    "sources.header": "Źródła (dzisiejsze wpisy):",
+    "sources.line": "{source}: {configured} · ostatnia dostawa {last} · otwarte {opened}, dołączone {grouped}, nienegatywne {not_negative}, duplikaty {duplicate}, testy {test}",
+    "sources.last_error": "    ostatni błąd: {error}",
+    "sources.unmapped": "    identyfikatory stron lub kont spoza META_PAGE_BRANDS (każdy jako osobna marka): {ids}",
+    "source_configured.true": "skonfigurowane",
+    "source_configured.false": "nieskonfigurowane",
+    "source_delivery.never": "nigdy",
 }

@@ -1,8 +1,11 @@
-"""Realistic negative posts the sandbox page can send as alerts, in Polish and English."""
+"""Realistic negative posts the sandbox page can send as alerts, in Polish and English, and
+deliveries as Meta and Trustpilot send them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -106,5 +109,138 @@ SAMPLES = (
         sentiment=-0.6,
         brand="Bloom & Co",
         language="en",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SourceSample:
+    """A delivery as a native source sends it (Meta, Trustpilot), posted to its route."""
+
+    key: str
+    label: str
+    feed: str
+    # The delivery's JSON for the `number`th sending (new ids each time) at `epoch` seconds.
+    body: Callable[[int, int], dict[str, Any]]
+
+
+SANDBOX_PAGE = "104857600000001"
+SANDBOX_IG_ACCOUNT = "17841400000000001"
+
+
+def _facebook_comment(text: str, author: str) -> Callable[[int, int], dict[str, Any]]:
+    def body(number: int, epoch: int) -> dict[str, Any]:
+        post = f"{SANDBOX_PAGE}_700000000000101"
+        return {
+            "object": "page",
+            "entry": [
+                {
+                    "id": SANDBOX_PAGE,
+                    "time": epoch,
+                    "changes": [
+                        {
+                            "field": "feed",
+                            "value": {
+                                "from": {"id": f"90000000000{number:04d}", "name": author},
+                                "message": text,
+                                "post_id": post,
+                                "comment_id": f"700000000000101_8000000{number:08d}",
+                                "created_time": epoch,
+                                "item": "comment",
+                                "parent_id": post,
+                                "verb": "add",
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+
+    return body
+
+
+def _instagram_comment(number: int, epoch: int) -> dict[str, Any]:
+    return {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": SANDBOX_IG_ACCOUNT,
+                "time": epoch,
+                "changes": [
+                    {
+                        "field": "comments",
+                        "value": {
+                            "from": {"id": f"1784140000000{number:04d}", "username": "kasia_w"},
+                            "media": {"id": "17900000000000501", "media_product_type": "FEED"},
+                            "id": f"178000000{number:08d}",
+                            "text": "Masakra, paczka zgubiona drugi raz. Nie polecam!",
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _trustpilot_review(stars: int, title: str, text: str) -> Callable[[int, int], dict[str, Any]]:
+    def body(number: int, epoch: int) -> dict[str, Any]:
+        review = f"6750f1c2a0b1c2d3{number:08x}"
+        return {
+            "events": [
+                {
+                    "eventName": "service-review-created",
+                    "version": "1.0",
+                    "eventData": {
+                        "id": review,
+                        "language": "en",
+                        "title": title,
+                        "text": text,
+                        "stars": stars,
+                        "createdAt": datetime.fromtimestamp(epoch, UTC).isoformat(),
+                        "link": f"https://www.trustpilot.com/reviews/{review}",
+                        "consumer": {"id": f"6750f1c2a0b1c2d4{number:08x}", "name": "Sam Green"},
+                    },
+                }
+            ]
+        }
+
+    return body
+
+
+SOURCE_SAMPLES = (
+    SourceSample(
+        key="meta-complaint",
+        label="Facebook page webhook (PL): complaint under a post",
+        feed="meta",
+        body=_facebook_comment(
+            "Nie polecam, trzeci tydzień czekam na zwrot pieniędzy i nikt nie odpisuje!",
+            "Ewa Nowak",
+        ),
+    ),
+    SourceSample(
+        key="meta-praise",
+        label="Facebook page webhook (PL): thanks under the same post (not negative)",
+        feed="meta",
+        body=_facebook_comment("Dziękuję, wszystko super!", "Olek Nowak"),
+    ),
+    SourceSample(
+        key="instagram-complaint",
+        label="Instagram webhook (PL): complaint under a photo",
+        feed="meta",
+        body=_instagram_comment,
+    ),
+    SourceSample(
+        key="trustpilot-one-star",
+        label="Trustpilot webhook (EN): a one-star review",
+        feed="trustpilot",
+        body=_trustpilot_review(
+            1, "Never again", "Three weeks and still no parcel. Support does not answer."
+        ),
+    ),
+    SourceSample(
+        key="trustpilot-five-stars",
+        label="Trustpilot webhook (EN): a five-star review (not negative)",
+        feed="trustpilot",
+        body=_trustpilot_review(5, "Great", "Quick delivery, lovely flowers, thank you!"),
     ),
 )

@@ -23,7 +23,8 @@ from bot.clock import ShiftedClock
 from bot.context import CoreContext
 from bot.i18n import template
 from handlers.alerts import secrets as alert_secrets
-from handlers.sandbox.samples import SAMPLES
+from handlers.sandbox.samples import SAMPLES, SANDBOX_IG_ACCOUNT, SANDBOX_PAGE, SOURCE_SAMPLES
+from handlers.sources.meta import SIGNATURE_HEADER, meta_signature
 from sandbox import slack_requests
 from sandbox.fake_slack import FakeSlack
 
@@ -54,6 +55,7 @@ SCRIPT_TEXTS = (
     "sandbox.cancel",
     "sandbox.submit",
     "sandbox.alert_sent",
+    "sandbox.delivery_sent",
     "sandbox.not_answering",
     "sandbox.not_simulated",
 )
@@ -108,6 +110,16 @@ class Sandbox:
             settings.alert_webhook_secret = SecretStr(secrets.token_hex(32))
         if settings.public_base_url is None:
             settings.public_base_url = f"http://localhost:{port}"
+        # The native sources' sample deliveries are signed or addressed with these.
+        if settings.meta_app_secret is None:
+            settings.meta_app_secret = SecretStr(secrets.token_hex(16))
+        if not settings.meta_page_brands:
+            settings.meta_page_brands = (
+                f"{SANDBOX_PAGE}=Sklep Kwiatek,{SANDBOX_IG_ACCOUNT}=Sklep Kwiatek"
+            )
+        if settings.trustpilot_webhook_token is None:
+            settings.trustpilot_webhook_token = SecretStr(secrets.token_hex(16))
+        settings.trustpilot_brand = settings.trustpilot_brand or "Bloom & Co"
 
     def mount(self, app: web.Application) -> None:
         app.router.add_get("/sandbox", self._index)
@@ -143,7 +155,7 @@ class Sandbox:
             "t": {key: self._t(key) for key in SCRIPT_TEXTS},
             "channel": self.ctx.settings.crisis_channel,
             "team": [{"id": u, "name": real, "level": level} for u, _, real, level in TEAM],
-            "samples": [{"key": s.key, "label": s.label} for s in SAMPLES],
+            "samples": [{"key": s.key, "label": s.label} for s in (*SAMPLES, *SOURCE_SAMPLES)],
         }
         # Inside a <script> element "</" would end it; JSON may escape the slash.
         html = html.replace("{{CONFIG}}", json.dumps(config).replace("</", "<\\/"))
@@ -328,6 +340,11 @@ class Sandbox:
         return {}
 
     async def _alert(self, body: JsonDict) -> JsonDict:
+        delivery = next((s for s in SOURCE_SAMPLES if s.key == body.get("sample")), None)
+        if delivery is not None:
+            return await self._delivery(
+                delivery.feed, delivery.body(next(self._sent), int(self.clock.now().timestamp()))
+            )
         sample = next((s for s in SAMPLES if s.key == body.get("sample")), None)
         if sample is None:
             raise BadRequest("sandbox.error.sample")
@@ -342,6 +359,27 @@ class Sandbox:
             headers=alert_signature.sign(secret, raw, int(time.time())),
         ) as response:
             return {"status": response.status, "answer": await response.json(content_type=None)}
+
+    async def _delivery(self, feed: str, payload: JsonDict) -> JsonDict:
+        """Post a native source's delivery to its route, signed or addressed as it would be.
+        Its items are processed from the inbox after the answer."""
+        settings = self.ctx.settings
+        raw = json.dumps(payload, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json"}
+        if feed == "meta" and settings.meta_app_secret is not None:
+            headers[SIGNATURE_HEADER] = meta_signature(
+                settings.meta_app_secret.get_secret_value(), raw
+            )
+            path = "/sources/meta"
+        elif settings.trustpilot_webhook_token is not None:
+            path = f"/sources/trustpilot/{settings.trustpilot_webhook_token.get_secret_value()}"
+        else:
+            raise BadRequest("sandbox.error.sample")
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        async with self._http.post(self.origin + path, data=raw, headers=headers) as response:
+            await response.read()
+            return {"status": response.status, "answer": {"status": "delivered"}}
 
     async def _team(self, body: JsonDict) -> JsonDict:
         """Put the sample team on the roster, with the same commands a person would type,

@@ -56,14 +56,16 @@ def app_secrets(settings: Settings) -> list[str]:
     return found
 
 
+def meta_signature(secret: str, body: bytes) -> str:
+    """The X-Hub-Signature-256 value Meta sends with `body`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
 def signature_valid(secrets: list[str], header: str | None, body: bytes) -> bool:
     if not header or not header.startswith("sha256="):
         return False
-    given = header.removeprefix("sha256=").strip().lower()
-    return any(
-        hmac.compare_digest(given, hmac.new(s.encode(), body, hashlib.sha256).hexdigest())
-        for s in secrets
-    )
+    given = header.strip().lower()
+    return any(hmac.compare_digest(given, meta_signature(s, body)) for s in secrets)
 
 
 def make_routes(ctx: CoreContext, inbox: Inbox) -> tuple[Any, Any]:

@@ -332,7 +332,8 @@ const sample = document.getElementById("sample");
 for (const s of config.samples) sample.append(el("option", { value: s.key }, s.label));
 document.getElementById("send-alert").addEventListener("click", async () => {
   const answer = await send("alert", { sample: sample.value });
-  if (answer.answer) notice(t("sandbox.alert_sent", { status: answer.answer.status || answer.answer.error, n: answer.answer.crisis }));
+  if (answer.answer && answer.answer.status === "delivered") notice(t("sandbox.delivery_sent", { status: answer.status }));
+  else if (answer.answer) notice(t("sandbox.alert_sent", { status: answer.answer.status || answer.answer.error, n: answer.answer.crisis }));
 });
 document.getElementById("team").addEventListener("click", () => send("team", {}));
 for (const button of document.querySelectorAll("[data-minutes]")) {

@@ -1,0 +1,184 @@
+"""The inbox: deliveries stored, parsed and processed; failures retried with backoff and
+visible, never dropped; a poller's delivery stored inside its own transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot import inbox as inbox_module
+from bot import native_intake
+from bot.clock import FixedClock
+from bot.context import CoreContext
+from bot.inbox import Inbox, store
+from bot.settings import Settings
+from bot.source_items import ItemError, ItemKind, SourceItem
+from models import BrandHour, Crisis, InboxDelivery, InboxItem
+from tests.helpers import count
+
+
+def comment(n: int, text: str, brand: str = "Sklep") -> dict[str, Any]:
+    return {
+        "id": f"c-{n}",
+        "source": "forum",
+        "url": f"https://forum.example.com/t/{n}",
+        "text": text,
+        "brand": brand,
+    }
+
+
+def forum_parser(payload: Any, settings: Settings) -> list[SourceItem | ItemError]:
+    return [
+        SourceItem("forum", ItemKind.added, entry)
+        if isinstance(entry, dict)
+        else ItemError("not an object", entry)
+        for entry in payload
+    ]
+
+
+def make_inbox(ctx: CoreContext) -> Inbox:
+    inbox = Inbox(ctx)
+    inbox.register("forum", forum_parser)
+    return inbox
+
+
+async def items(ctx: CoreContext) -> list[InboxItem]:
+    async with ctx.db.sessions() as session:
+        return list((await session.scalars(select(InboxItem).order_by(InboxItem.id))).all())
+
+
+async def test_a_parser_failure_is_visible_and_retried_with_backoff(
+    ctx: CoreContext, clock: FixedClock
+) -> None:
+    inbox = Inbox(ctx)
+    calls: list[int] = []
+
+    def flaky(payload: Any, settings: Settings) -> list[SourceItem | ItemError]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("the vendor changed its shape")
+        return forum_parser(payload, settings)
+
+    inbox.register("forum", flaky)
+    await inbox.receive("forum", json.dumps([comment(1, "Oszuści, nie polecam!")]))
+    assert await inbox.drain() == 0
+    async with ctx.db.sessions() as session:
+        delivery = await session.scalar(select(InboxDelivery))
+    assert delivery is not None
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.last_error == "ValueError: the vendor changed its shape"
+    assert delivery.available_at == clock.now() + timedelta(seconds=2)
+    assert await inbox.drain() == 0  # not before its next try
+    clock.advance(timedelta(seconds=2))
+    assert await inbox.drain() == 1
+    [item] = await items(ctx)
+    assert (item.outcome, item.crisis_id) == ("opened", 1)
+
+
+async def test_an_item_that_fails_is_retried_not_dropped(
+    ctx: CoreContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = make_inbox(ctx)
+    real = native_intake.take_negative
+    failures = [RuntimeError("database hiccup"), RuntimeError("database hiccup")]
+
+    async def failing(*args: Any, **kwargs: Any) -> native_intake.NativeResult:
+        if failures:
+            raise failures.pop()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(inbox_module.native_intake, "take_negative", failing)
+    await inbox.receive("forum", json.dumps([comment(1, "Oszuści, nie polecam!")]))
+    await inbox.drain()
+    [item] = await items(ctx)
+    assert (item.status, item.attempts, item.last_error) == (
+        "pending",
+        1,
+        "RuntimeError: database hiccup",
+    )
+    clock.advance(timedelta(seconds=2))
+    await inbox.drain()
+    [item] = await items(ctx)
+    assert (item.status, item.attempts) == ("pending", 2)
+    assert item.available_at == clock.now() + timedelta(seconds=4)
+    clock.advance(timedelta(seconds=4))
+    assert await inbox.drain() == 1
+    [item] = await items(ctx)
+    assert (item.status, item.outcome, item.last_error) == ("done", "opened", None)
+
+
+async def test_a_poller_stores_its_page_inside_its_own_transaction(ctx: CoreContext) -> None:
+    inbox = make_inbox(ctx)
+    body = json.dumps([comment(1, "Oszuści, nie polecam!")])
+    with pytest.raises(RuntimeError):
+        async with ctx.db.transaction() as session:
+            store(session, "forum", body, ctx.clock.now())
+            raise RuntimeError("the cursor could not be saved")
+    assert await count(ctx.db, InboxDelivery) == 0
+    async with ctx.db.transaction() as session:
+        store(session, "forum", body, ctx.clock.now())
+    assert await inbox.drain() == 1
+    assert await count(ctx.db, Crisis) == 1
+
+
+async def test_malformed_items_are_recorded_with_their_reason(ctx: CoreContext) -> None:
+    inbox = make_inbox(ctx)
+    payload = [
+        comment(1, "Oszuści, nie polecam!"),
+        "garbage",
+        {**comment(2, "Masakra"), "url": "not a url"},
+    ]
+    await inbox.receive("forum", json.dumps(payload))
+    await inbox.drain()
+    found = await items(ctx)
+    assert [(i.outcome, i.last_error) for i in found] == [
+        ("opened", None),
+        ("refused", "not an object"),
+        ("refused", "url: Value error, must be an http(s) URL"),
+    ]
+    assert found[1].data == {"item": "garbage"}
+
+
+async def test_praise_is_brand_activity_but_never_a_spike(ctx: CoreContext) -> None:
+    ctx.settings = ctx.settings.model_copy(update={"spike_min_count": 3})
+    inbox = make_inbox(ctx)
+    praise = [comment(n, "Dziękuję, wszystko super!") for n in range(10)]
+    await inbox.receive("forum", json.dumps(praise))
+    await inbox.drain()
+    assert {i.outcome for i in await items(ctx)} == {"not_negative"}
+    assert await count(ctx.db, Crisis) == 0
+    async with ctx.db.sessions() as session:
+        [hour] = (await session.scalars(select(BrandHour))).all()
+    assert (hour.mentions, hour.not_negative) == (0, 10)
+    # Three complaints are a spike of negative posts; the praise before them does not count.
+    complaints = [comment(100 + n, "Oszuści, nie polecam!", brand="Sklep") for n in range(3)]
+    await inbox.receive("forum", json.dumps(complaints))
+    await inbox.drain()
+    async with ctx.db.sessions() as session:
+        hour = await session.scalar(select(BrandHour))
+    assert hour is not None and (hour.mentions, hour.not_negative) == (3, 10)
+
+
+async def test_an_unknown_feed_waits_visibly_until_it_is_registered(
+    ctx: CoreContext, clock: FixedClock
+) -> None:
+    await Inbox(ctx).receive("forum", "[]")
+    async with ctx.db.sessions() as session:
+        delivery = await session.scalar(select(InboxDelivery))
+    assert delivery is not None and delivery.last_error is None
+    inbox = Inbox(ctx)
+    await inbox.drain()
+    async with ctx.db.sessions() as session:
+        delivery = await session.scalar(select(InboxDelivery))
+    assert delivery is not None
+    assert delivery.last_error == "LookupError: no parser registered for feed 'forum'"
+    clock.advance(timedelta(seconds=2))
+    inbox.register("forum", forum_parser)
+    await inbox.drain()
+    async with ctx.db.sessions() as session:
+        delivery = await session.scalar(select(InboxDelivery))
+    assert delivery is not None and delivery.status == "parsed"
