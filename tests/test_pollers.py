@@ -348,3 +348,30 @@ async def test_brand24_mentions_open_a_crisis_in_slack_from_the_scheduled_job(
             text = str(slack.root(1)["blocks"])
             assert "paczka nie dotarła" in text
             assert "https://www.facebook.com/sklep/posts/9000" in text
+
+
+async def test_crisis_sources_shows_a_failing_poller_and_its_error(database_url: str) -> None:
+    async with FakeSources() as fake:
+        settings = {
+            "brand24_api_key": "revoked-key",
+            "brand24_projects": f"{PROJECT}=Sklep",
+            "brand24_api_url": fake.url("brand24"),
+            "brand24_poll_interval": "5m",
+        }
+        async with running_bot(database_url, **settings) as slack:
+            await slack.fake.wait_for(lambda: bool(fake.calls_to("brand24")), what="a poll")
+            row = await poll_row(slack.bot.ctx, f"brand24:{PROJECT}")
+            for _ in range(100):
+                if row.last_error:
+                    break
+                await asyncio.sleep(0.05)
+                row = await poll_row(slack.bot.ctx, f"brand24:{PROJECT}")
+            text = await slack.command("sources")
+            [line] = [line for line in text.splitlines() if line.startswith("brand24:")]
+            assert line.startswith("brand24: configured · last delivery never")
+            assert (
+                "last error: Brand24 API answered 401: the credentials were refused "
+                "(check BRAND24_API_KEY)" in text
+            )
+            assert "revoked-key" not in text
+            assert any(line.startswith("mention: not configured") for line in text.splitlines())
