@@ -30,6 +30,7 @@ from bot.context import CoreContext
 from bot.metrics import SOURCE_POLLS
 from bot.settings import Settings
 from bot.source_items import ItemError, SourceItem
+from bot.wakeable import WakeableLoop
 from models import DeliveryStatus, InboxDelivery, InboxItem, SourcePoll
 
 log = structlog.get_logger(__name__)
@@ -97,16 +98,10 @@ class Poller:
         self.owner = uuid.uuid4().hex[:16]
         self._known_rows: set[str] = set()
 
-    async def poll_due(self, feeds: list[PolledFeed]) -> None:
-        for feed in feeds:
-            try:
-                await self.poll(feed)
-            except Exception:
-                # The database may be away for a moment; the next tick tries again.
-                log.exception("poll failed", feed=feed.name)
-
-    async def poll(self, feed: PolledFeed) -> bool:
-        """Poll one feed if it is due and no other replica holds it; True when polled."""
+    async def poll(self, feed: PolledFeed, stopping: Callable[[], bool] = lambda: False) -> bool:
+        """Poll one feed if it is due and no other replica holds it; True when polled. When
+        `stopping` turns true the run ends after its current page, and the lease is let go
+        so another replica carries on at once."""
         await self._ensure_row(feed)
         state = await self._claim(feed)
         if state is None:
@@ -115,6 +110,9 @@ class Poller:
         try:
             async with aiohttp.ClientSession() as http:
                 while pages < MAX_PAGES:
+                    if stopping():
+                        await self._release(feed)
+                        return True
                     page = await feed.fetch(http, state, self.ctx.clock.now())
                     pages += 1
                     if not await self._store(feed, page):
@@ -199,6 +197,14 @@ class Poller:
         ]
         return await leave_out_known(session, keyed, self.parsers, self.ctx.settings)
 
+    async def _release(self, feed: PolledFeed) -> None:
+        async with self.ctx.db.transaction() as session:
+            await session.execute(
+                update(SourcePoll)
+                .where(SourcePoll.name == feed.name, SourcePoll.lease_owner == self.owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+
     async def _succeeded(self, feed: PolledFeed) -> None:
         now = self.ctx.clock.now()
         async with self.ctx.db.transaction() as session:
@@ -230,6 +236,34 @@ class Poller:
             row.lease_owner = None
             row.lease_until = None
         SOURCE_POLLS.labels(source=feed.feed, outcome="error").inc()
+
+
+class PollLoop(WakeableLoop):
+    """Polls one tool's feeds each time its scheduler job (every poll interval) says so;
+    stopping waits for the page in hand, never cuts a transaction."""
+
+    def __init__(self, name: str, poller: Poller, feeds: list[PolledFeed]) -> None:
+        super().__init__()
+        self.name = name
+        self.poller = poller
+        self.feeds = feeds
+
+    def wake(self) -> None:
+        """The server's sweep tick wakes every loop twice a second; a poller keeps to its
+        own interval (`poll_now`), and the database says when a feed is due."""
+
+    def poll_now(self) -> None:
+        super().wake()
+
+    async def tick(self) -> None:
+        for feed in self.feeds:
+            if self.stopping:
+                return
+            try:
+                await self.poller.poll(feed, lambda: self.stopping)
+            except Exception:
+                # The database may be away for a moment; the next interval tries again.
+                log.exception("poll failed", feed=feed.name)
 
 
 def item_key(parsed: list[SourceItem | ItemError]) -> tuple[str, str] | None:

@@ -375,3 +375,21 @@ async def test_crisis_sources_shows_a_failing_poller_and_its_error(database_url:
             )
             assert "revoked-key" not in text
             assert any(line.startswith("mention: not configured") for line in text.splitlines())
+
+
+async def test_a_replica_stopping_mid_run_lets_another_carry_on_at_once(
+    ctx: CoreContext, fake: FakeSources
+) -> None:
+    ctx = polling_ctx(ctx, fake)
+    fake.brand24[PROJECT] = [b24(n) for n in range(4)]
+    fake.brand24_page_size = 2
+    [project] = brand24.projects(ctx.settings)
+    stopping, _ = replica(ctx)
+    pages = iter([False, True])
+    assert await stopping.poll(project, lambda: next(pages))
+    row = await poll_row(ctx, project.name)
+    assert (row.lease_owner, row.next_poll_at, row.state["run"]["cursor"]) == (None, START, "2")
+    other, _ = replica(ctx)
+    assert await other.poll(project)
+    assert [call.query.get("cursor") for call in fake.calls_to("brand24")] == [None, "2"]
+    assert [len(page) for page in await deliveries(ctx, "brand24")] == [2, 2]

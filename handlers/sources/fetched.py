@@ -3,14 +3,12 @@ loop, their scheduler jobs and Google's push route, assembled for the server."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.context import CoreContext
 from bot.inbox import Inbox
-from bot.source_polls import Parser, PolledFeed, Poller
+from bot.source_polls import Parser, Poller, PollLoop
 from bot.wakeable import WakeableLoop
 from handlers.sources import brand24, exports, google, mention
 from handlers.sources.google_reviews import GoogleReviews
@@ -32,15 +30,22 @@ class FetchedSources:
     def __init__(self, ctx: CoreContext, inbox: Inbox) -> None:
         self.ctx = ctx
         self.google = GoogleReviews(ctx, inbox)
-        self.poller = Poller(ctx, polled_parsers(), inbox.wake)
-        self.polled: dict[str, list[PolledFeed]] = {
-            brand24.FEED: list(brand24.projects(ctx.settings)),
-            mention.FEED: list(mention.alerts(ctx.settings)),
-        }
+        poller = Poller(ctx, polled_parsers(), inbox.wake)
+        settings = ctx.settings
+        self.pollers = [
+            (
+                PollLoop("poll-brand24", poller, list(brand24.projects(settings))),
+                settings.brand24_poll_interval,
+            ),
+            (
+                PollLoop("poll-mention", poller, list(mention.alerts(settings))),
+                settings.mention_poll_interval,
+            ),
+        ]
 
     @property
     def loops(self) -> list[WakeableLoop]:
-        return [self.google]
+        return [self.google, *(loop for loop, _ in self.pollers if loop.feeds)]
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_post(
@@ -48,22 +53,16 @@ class FetchedSources:
         )
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
-        """A job per polled tool, every its interval, starting at once; the database says
-        whether a feed is due (backoff) and which replica polls it."""
-        intervals = {
-            brand24.FEED: self.ctx.settings.brand24_poll_interval,
-            mention.FEED: self.ctx.settings.mention_poll_interval,
-        }
-        for feed, feeds in self.polled.items():
-            if not feeds:
-                continue
-            scheduler.add_job(
-                self.poller.poll_due,
-                "interval",
-                args=[feeds],
-                seconds=intervals[feed].total_seconds(),
-                id=f"poll-{feed}",
-                max_instances=1,
-                coalesce=True,
-                next_run_time=datetime.now(UTC),
-            )
+        """APScheduler wakes each tool's poll loop every its interval (each loop also polls
+        once when it starts); the database says whether a feed is due (after a failure it
+        waits longer) and which replica polls it."""
+        for loop, interval in self.pollers:
+            if loop.feeds:
+                scheduler.add_job(
+                    loop.poll_now,
+                    "interval",
+                    seconds=interval.total_seconds(),
+                    id=loop.name,
+                    max_instances=1,
+                    coalesce=True,
+                )
