@@ -46,7 +46,8 @@ class GoogleNotification(Base):
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime]
-    # pending (waiting for its first or next try), fetched, or refused (nothing to fetch).
+    # pending (waiting for its first or next try) or fetched (what was read is in the inbox,
+    # including a push that named no review, refused there with its reason).
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(default=0)
     available_at: Mapped[datetime]

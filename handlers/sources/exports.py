@@ -142,9 +142,8 @@ def _row(columns: dict[int, str], values: list[Any]) -> dict[str, Any]:
     }
 
 
-def check(line_row: tuple[int, dict[str, Any]], brand: str) -> SourceItem | str:
+def check(row: dict[str, Any], brand: str) -> SourceItem | str:
     """The row as an item, or why it is refused (as the inbox would refuse it)."""
-    _, row = line_row
     result = brand24.mention(_json_safe(row), brand, FEED)
     if isinstance(result, ItemError):
         return result.reason
@@ -170,7 +169,7 @@ async def import_file(
     good: list[dict[str, Any]] = []
     for line, row in read_rows(path):
         report.rows += 1
-        checked = check((line, row), brand)
+        checked = check(row, brand)
         if isinstance(checked, str):
             report.refused.append((line, checked))
         else:

@@ -37,8 +37,7 @@ _ISSUERS = frozenset({"accounts.google.com", "https://accounts.google.com"})
 _CLOCK_SKEW_SECONDS = 10
 _CERTS_TIMEOUT = 10
 _STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
-# Notification types across API versions; anything else is not about a review's text.
-_ADDED = frozenset({"NEW_REVIEW", "new_review", "NEW_REVIEWS"})
+# Update notifications across API versions; any other notification naming a review is a new one.
 _EDITED = frozenset({"UPDATED_REVIEW", "updated_review", "REVIEW_UPDATED"})
 _REVIEW_KEYS = ("review", "reviewName", "review_name", "reviewId", "review_id")
 _TYPE_KEYS = ("type", "notificationType", "notification_type")
@@ -60,11 +59,10 @@ def verify_push_token(authorization: str | None, settings: Settings) -> dict[str
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthorised("missing Authorization: Bearer <token>")
     with requests.Session() as session:
-        session.request = _with_timeout(session.request)  # type: ignore[method-assign]
         try:
             claims = id_token.verify_token(
                 token.strip(),
-                google.auth.transport.requests.Request(session),
+                _CertsRequest(session),
                 audience=settings.google_pubsub_audience,
                 certs_url=settings.google_certs_url,
                 clock_skew_in_seconds=_CLOCK_SKEW_SECONDS,
@@ -84,12 +82,19 @@ def verify_push_token(authorization: str | None, settings: Settings) -> dict[str
     return dict(claims)
 
 
-def _with_timeout(call: Any) -> Any:
-    def request(*args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("timeout", _CERTS_TIMEOUT)
-        return call(*args, **kwargs)
+class _CertsRequest(google.auth.transport.requests.Request):
+    """google-auth's transport with a short timeout: a push waits for the certificates."""
 
-    return request
+    def __call__(
+        self,
+        url: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        timeout: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        return super().__call__(url, method, body, headers, timeout or _CERTS_TIMEOUT, **kwargs)
 
 
 def message_id(data: Any) -> str:

@@ -165,7 +165,7 @@ class GoogleReviews(WakeableLoop):
                 "GOOGLE_OAUTH_CLIENT_SECRET and GOOGLE_OAUTH_REFRESH_TOKEN are needed"
             )
         secret = settings.google_oauth_client_secret
-        answer_ = await request_json(
+        granted = await request_json(
             http,
             "POST",
             settings.google_token_url,
@@ -178,10 +178,10 @@ class GoogleReviews(WakeableLoop):
                 "refresh_token": refresh.get_secret_value(),
             },
         )
-        token = answer_.get("access_token") if isinstance(answer_, dict) else None
+        token = granted.get("access_token") if isinstance(granted, dict) else None
         if not isinstance(token, str) or not token:
             raise ApiError("Google OAuth answered without an access_token")
-        expires = answer_.get("expires_in")
+        expires = granted.get("expires_in")
         lifetime = timedelta(seconds=expires if isinstance(expires, int) else 3600)
         self._token = (token, now + max(timedelta(), lifetime - _TOKEN_MARGIN))
         return token
