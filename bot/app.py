@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -20,8 +21,13 @@ from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
 from bot.wakeable import WakeableLoop
 from handlers import alerts, confirm_page, ops
+from handlers.sources import exports
 from handlers.sources import fetched as fetched_sources
 from handlers.sources import routes as source_routes
+
+# Re-exported for the command line, which reaches the edges only through this assembly.
+from handlers.sources.exports import ExportUnreadable as ExportUnreadable
+from handlers.sources.exports import ImportReport
 from handlers.sources.fetched import FetchedSources
 from models.session import Database
 
@@ -260,6 +266,18 @@ async def _slack_socket_mode(request: web.Request) -> web.Response:
     return web.json_response(
         {"error": "Slack uses Socket Mode on this server (SLACK_APP_TOKEN is set)"}, status=404
     )
+
+
+async def import_export(settings: Settings, path: Path, source: str, brand: str) -> ImportReport:
+    """`crisisbot import`: an export's rows into the inbox of the server's database (the
+    running bot processes them). Raises ExportUnreadable when the file cannot be read."""
+    database = Database(settings.database_url)
+    try:
+        await upgrade_to_head(database)
+        ctx = CoreContext(db=database, settings=settings, clock=SystemClock())
+        return await exports.import_file(ctx, path, source, brand, fetched_sources.polled_parsers())
+    finally:
+        await database.dispose()
 
 
 async def serve(settings: Settings) -> None:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
 from bot.log import configure
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from handlers.sources.exports import ImportReport
 
 app = typer.Typer(help="crisisbot: run a social-media crisis response from Slack and Teams.")
 db_app = typer.Typer(help="Database schema.")
@@ -68,30 +65,15 @@ def import_export(
 ) -> None:
     """Take a listening tool's export into the inbox: bad rows are listed with their line,
     good ones imported once (the running bot processes them)."""
-    from bot.clock import SystemClock
-    from bot.context import CoreContext
-    from bot.migrations import upgrade_to_head
-    from handlers.sources.exports import ExportUnreadable, import_file
-    from handlers.sources.fetched import polled_parsers
-    from models.session import Database
+    from bot.app import ExportUnreadable, import_export
 
     settings = _settings()
     configure(settings.log_level)
     if not brand.strip():
         typer.echo("--brand: a brand name is required", err=True)
         raise typer.Exit(2)
-
-    async def run() -> ImportReport:
-        database = Database(settings.database_url)
-        try:
-            await upgrade_to_head(database)
-            ctx = CoreContext(db=database, settings=settings, clock=SystemClock())
-            return await import_file(ctx, file, source, brand.strip(), polled_parsers())
-        finally:
-            await database.dispose()
-
     try:
-        report = asyncio.run(run())
+        report = asyncio.run(import_export(settings, file, source, brand.strip()))
     except ExportUnreadable as unreadable:
         typer.echo(f"nothing imported: {unreadable}", err=True)
         raise typer.Exit(2) from None

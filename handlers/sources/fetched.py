@@ -45,7 +45,8 @@ class FetchedSources:
 
     @property
     def loops(self) -> list[WakeableLoop]:
-        return [self.google, *(loop for loop, _ in self.pollers if loop.feeds)]
+        reading = [self.google] if google.configured(self.ctx.settings) else []
+        return [*reading, *(loop for loop, _ in self.pollers if loop.feeds)]
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_post(
