@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot import cli
 from bot.clock import SystemClock
 from bot.context import CoreContext
 from bot.inbox import Inbox
@@ -23,10 +24,16 @@ from tests.sources import DATA
 CSV = DATA / "brand24_export.csv"
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command configures logging onto the streams CliRunner lends it and closes after.
+    monkeypatch.setattr(cli, "configure", lambda level: None)
+
+
 async def crisisbot_import(database_url: str, *args: str) -> tuple[int, str, str]:
     """The command as a person runs it (in a thread: it runs its own event loop)."""
-    env = {"DATABASE_URL": database_url, "SANDBOX": "false", "LOG_LEVEL": "error"}
-    result = await asyncio.to_thread(CliRunner().invoke, app, ["import", *args], env=env)
+    env = {"DATABASE_URL": database_url, "SANDBOX": "false"}
+    result = await asyncio.to_thread(CliRunner().invoke, cli.app, ["import", *args], env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
