@@ -250,7 +250,9 @@ async def _no_traceback(request: web.Request, handler: Any) -> web.StreamRespons
     except web.HTTPException:
         raise
     except Exception:
-        log.exception("request failed", path=request.path)
+        # The route's pattern, not the path: a path token (Trustpilot, generic) is a secret.
+        resource = request.match_info.route.resource
+        log.exception("request failed", route=resource.canonical if resource else request.path)
         return web.json_response({"error": "internal error; nothing was changed"}, status=500)
 
 

@@ -111,8 +111,9 @@ class Inbox(WakeableLoop):
 
     async def _parse_due(self) -> int:
         ids = await self._claim(InboxDelivery, DeliveryStatus.pending.value)
-        for delivery_id in ids:
+        for index, delivery_id in enumerate(ids):
             if self.stopping:
+                await self._release(InboxDelivery, ids[index:])
                 break
             await self._parse(delivery_id)
         return len(ids)
@@ -133,8 +134,9 @@ class Inbox(WakeableLoop):
             )
         finished = 0
         chunk: list[tuple[InboxItem, _Plan]] = []
-        for item in claimed:
+        for index, item in enumerate(claimed):
             if self.stopping:
+                await self._release(InboxItem, [i.id for i in claimed[index:]])
                 break
             try:
                 plan = _plan(item)
@@ -178,6 +180,16 @@ class Inbox(WakeableLoop):
                 .order_by(table.id)
             )
             return list(claimed.all())
+
+    async def _release(self, table: type[InboxDelivery] | type[InboxItem], ids: list[int]) -> None:
+        """Give back rows claimed but not started (the server is stopping): the next process
+        takes them at once instead of after the lease."""
+        async with self.ctx.db.transaction() as session:
+            await session.execute(
+                update(table)
+                .where(table.id.in_(ids), table.claimed_by == self.worker_id)
+                .values(claimed_by=None, available_at=self.ctx.clock.now())
+            )
 
     async def _parse(self, delivery_id: int) -> None:
         try:

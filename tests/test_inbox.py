@@ -182,3 +182,13 @@ async def test_an_unknown_feed_waits_visibly_until_it_is_registered(
     async with ctx.db.sessions() as session:
         delivery = await session.scalar(select(InboxDelivery))
     assert delivery is not None and delivery.status == "parsed"
+
+
+async def test_rows_claimed_when_stopping_are_given_back_at_once(ctx: CoreContext) -> None:
+    inbox = make_inbox(ctx)
+    await inbox.receive("forum", json.dumps([comment(n, "Oszuści!") for n in range(3)]))
+    await inbox._parse_due()
+    await inbox.stop()  # asked to stop just after claiming its batch
+    assert await inbox._process_due() == 0
+    # Another process (a new worker id) takes them without waiting for the lease to end.
+    assert await make_inbox(ctx).drain() == 3

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
+from bot.source_items import SourceItem
+from handlers.sources import meta
 from models import Alert, Crisis, InboxDelivery, InboxItem, TimelineEvent
 from tests.e2e import running_bot
 from tests.helpers import count
@@ -378,3 +382,35 @@ async def test_teams_sources_text_command(database_url: str) -> None:
         answer = await teams.say("sources")
         assert "meta: configured" in answer and "1 opened" in answer
         assert "generic: configured · last delivery never" in answer
+
+
+async def test_a_path_token_never_reaches_the_logs(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_bot(database_url, **SOURCE_SETTINGS) as slack:
+
+        async def broken(feed: str, body: str) -> int:
+            raise RuntimeError("unexpected")
+
+        monkeypatch.setattr(slack.bot.inbox, "receive", broken)
+        url = f"{slack.url}/sources/trustpilot/{TRUSTPILOT_TOKEN}"
+        with capture_logs() as logs:
+            status, _ = await post_json(slack.http, url, fixture("trustpilot_created.json"))
+        assert status == 500
+        assert logs and logs[0]["route"] == "/sources/trustpilot/{token}"
+        assert TRUSTPILOT_TOKEN not in repr(logs)
+
+
+async def test_a_delivery_of_a_thousand_changes_is_stored_whole_and_answered(
+    database_url: str,
+) -> None:
+    async with running_bot(database_url, **SOURCE_SETTINGS) as slack:
+        await slack.bot.inbox.stop()
+        body = meta_batch(1000)
+        assert await post_meta(slack.http, slack.url, body) == (200, {"ok": True})
+        async with slack.bot.db.sessions() as session:
+            [stored] = (await session.scalars(select(InboxDelivery))).all()
+        # Stored byte for byte as Meta sent it (its \u escapes included), parsed later.
+        assert stored.body.encode() == body
+        items = meta.parse(json.loads(stored.body), slack.bot.settings)
+        assert len(items) == 1000 and all(isinstance(i, SourceItem) for i in items)
