@@ -24,7 +24,14 @@ from bot.reminder_sweep import ReminderSweeper
 from bot.settings import Settings
 from bot.wakeable import WakeableLoop
 from handlers import alerts, charts, confirm_page, export, ops
+from handlers.sources import exports
+from handlers.sources import fetched as fetched_sources
 from handlers.sources import routes as source_routes
+
+# Re-exported for the command line, which reaches the edges only through this assembly.
+from handlers.sources.exports import ExportUnreadable as ExportUnreadable
+from handlers.sources.exports import ImportReport
+from handlers.sources.fetched import FetchedSources
 from models.session import Database
 
 log = structlog.get_logger(__name__)
@@ -49,6 +56,8 @@ class CrisisBot:
         self.inbox = Inbox(self.ctx)
         source_routes.register_feeds(self.inbox)
         self.digest = DigestSchedule(self.ctx)
+        fetched_sources.register_feeds(self.inbox)
+        self.fetched = FetchedSources(self.ctx, self.inbox)
         self.scheduler = AsyncIOScheduler()
         self.web = web.Application(client_max_size=1024 * 1024, middlewares=[_no_traceback])
         self._runner: web.AppRunner | None = None
@@ -70,6 +79,7 @@ class CrisisBot:
         self.ctx.on_outbox = self._wake_workers
         self.web.router.add_post("/alerts", alerts.make_handler(self.ctx))
         source_routes.add_routes(self.web.router, self.ctx, self.inbox)
+        self.fetched.add_routes(self.web.router)
         self.web.router.add_get(
             "/healthz",
             ops.make_health(
@@ -94,6 +104,7 @@ class CrisisBot:
             max_instances=1,
             coalesce=True,
         )
+        self.fetched.schedule(self.scheduler)
         self.scheduler.start()
         self._runner = web.AppRunner(self.web, access_log=None)
         await self._runner.setup()
@@ -126,7 +137,7 @@ class CrisisBot:
 
     @property
     def loops(self) -> list[WakeableLoop]:
-        return [self.sweeper, self.inbox, self.digest, *self.workers]
+        return [self.sweeper, self.inbox, self.digest, *self.fetched.loops, *self.workers]
 
     def _tick(self) -> None:
         for loop in self.loops:
@@ -286,6 +297,18 @@ class PortInUse(Exception):
     def __init__(self, port: int) -> None:
         super().__init__(f"port {port} is in use: set PORT")
         self.port = port
+
+
+async def import_export(settings: Settings, path: Path, source: str, brand: str) -> ImportReport:
+    """`crisisbot import`: an export's rows into the inbox of the server's database (the
+    running bot processes them). Raises ExportUnreadable when the file cannot be read."""
+    database = Database(settings.database_url)
+    try:
+        await upgrade_to_head(database)
+        ctx = CoreContext(db=database, settings=settings, clock=SystemClock())
+        return await exports.import_file(ctx, path, source, brand, fetched_sources.polled_parsers())
+    finally:
+        await database.dispose()
 
 
 async def serve(settings: Settings) -> None:

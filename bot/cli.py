@@ -1,8 +1,10 @@
-"""The `crisisbot` command: `serve`, `db upgrade`, `export`."""
+"""The `crisisbot` command: `serve`, `db upgrade`, `export`, `import`."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -91,6 +93,36 @@ def export_crises(
             await database.dispose()
 
     typer.echo(asyncio.run(run()), nl=False)
+
+
+@app.command("import")
+def import_export(
+    file: Annotated[Path, typer.Argument(help="The export: .csv or .xlsx")],
+    source: Annotated[str, typer.Option("--source", help="The tool that made it: brand24")],
+    brand: Annotated[str, typer.Option("--brand", help="The brand its mentions are about")],
+) -> None:
+    """Take a listening tool's export into the inbox: bad rows are listed with their line,
+    good ones imported once (the running bot processes them)."""
+    from bot.app import ExportUnreadable, import_export
+
+    settings = _settings()
+    configure(settings.log_level)
+    if not brand.strip():
+        typer.echo("--brand: a brand name is required", err=True)
+        raise typer.Exit(2)
+    try:
+        report = asyncio.run(import_export(settings, file, source, brand.strip()))
+    except ExportUnreadable as unreadable:
+        typer.echo(f"nothing imported: {unreadable}", err=True)
+        raise typer.Exit(2) from None
+    for line, reason in report.refused:
+        typer.echo(f"line {line}: {reason}", err=True)
+    typer.echo(
+        f"{report.rows} rows: {report.imported} imported, {report.known} already imported, "
+        f"{len(report.refused)} refused"
+    )
+    if report.refused:
+        raise typer.Exit(1)
 
 
 def main() -> None:

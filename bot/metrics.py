@@ -32,6 +32,11 @@ SOURCE_ITEMS = Counter(
     "Items from native sources (webhooks and pollers), by source and outcome",
     ["source", "outcome"],
 )
+SOURCE_POLLS = Counter(
+    "crisisbot_source_polls_total",
+    "Polls of the polled sources (Brand24, Mention), by source and outcome (ok, error)",
+    ["source", "outcome"],
+)
 SOURCE_DELIVERIES = Counter(
     "crisisbot_source_deliveries_total",
     "Deliveries to the native sources' routes, by source and HTTP status",

@@ -121,6 +121,29 @@ class Settings(BaseSettings):
     digest_schedule: str = "0 9 * * 1"
     # Bearer token of `GET /export/crises.csv`. Unset: the route does not exist.
     export_token: SecretStr | None = None
+    # Google Business Profile reviews: Pub/Sub pushes carry Google's OIDC token for this
+    # audience (the push subscription's) and service account; the review is then read from
+    # the Business Profile API with the account owner's OAuth refresh token.
+    google_pubsub_audience: str | None = None
+    google_pubsub_service_account: str | None = None
+    google_oauth_client_id: str | None = None
+    google_oauth_client_secret: SecretStr | None = None
+    google_oauth_refresh_token: SecretStr | None = None
+    google_brand: str | None = None
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
+    google_business_api_url: str = "https://mybusiness.googleapis.com/v4"
+    # Brand24 has no webhooks: each project `<project id>=<brand>,…` is polled.
+    brand24_api_key: SecretStr | None = None
+    brand24_projects: str = ""
+    brand24_api_url: str = "https://api-data.brand24.com"
+    brand24_poll_interval: Duration = timedelta(minutes=5)
+    # Mention: each alert `<alert id>=<brand>,…` of the account is polled.
+    mention_access_token: SecretStr | None = None
+    mention_account_id: str | None = None
+    mention_alerts: str = ""
+    mention_api_url: str = "https://api.mention.net/api"
+    mention_poll_interval: Duration = timedelta(minutes=5)
 
     log_level: str = "info"
     # How often the reminder sweep looks for due reminders (a reminder fires at most this
@@ -154,6 +177,15 @@ class Settings(BaseSettings):
         "trustpilot_brand",
         "generic_webhook_token",
         "export_token",
+        "google_pubsub_audience",
+        "google_pubsub_service_account",
+        "google_oauth_client_id",
+        "google_oauth_client_secret",
+        "google_oauth_refresh_token",
+        "google_brand",
+        "brand24_api_key",
+        "mention_access_token",
+        "mention_account_id",
         mode="before",
     )
     @classmethod
@@ -231,6 +263,24 @@ class Settings(BaseSettings):
         parse_page_brands(value)
         return value
 
+    @field_validator("brand24_projects", "mention_alerts")
+    @classmethod
+    def _feed_brand_pairs(cls, value: str) -> str:
+        parse_feed_brands(value)
+        return value
+
+    @field_validator("brand24_poll_interval", "mention_poll_interval")
+    @classmethod
+    def _poll_interval(cls, value: timedelta) -> timedelta:
+        if value <= timedelta():
+            raise ValueError("a duration above zero, e.g. 5m")
+        return value
+
+    @field_validator("brand24_api_url", "mention_api_url", "google_business_api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.strip().rstrip("/")
+
     @field_validator("generic_field_map")
     @classmethod
     def _field_map(cls, value: str) -> str:
@@ -293,6 +343,21 @@ def parse_page_brands(value: str) -> dict[str, str]:
                 "e.g. 104857600000001=Sklep"
             )
         pairs[account.strip()] = brand.strip()
+    return pairs
+
+
+def parse_feed_brands(value: str) -> dict[str, str]:
+    """BRAND24_PROJECTS and MENTION_ALERTS: `<project or alert id>=<brand>,…`."""
+    pairs: dict[str, str] = {}
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        feed_id, sep, brand = item.partition("=")
+        if not sep or not feed_id.strip() or not brand.strip():
+            raise ValueError(
+                "pairs of project or alert id=brand separated by commas, e.g. 123=Sklep"
+            )
+        pairs[feed_id.strip()] = brand.strip()
     return pairs
 
 

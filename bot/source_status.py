@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.fetched_status import fetched_activity
 from bot.settings import Settings, parse_page_brands
 from models import InboxDelivery, InboxItem, ItemStatus
 
@@ -18,6 +19,9 @@ SOURCES: dict[str, Callable[[Settings], bool]] = {
     "meta": lambda s: s.meta_app_secret is not None or s.instagram_app_secret is not None,
     "trustpilot": lambda s: s.trustpilot_webhook_token is not None,
     "generic": lambda s: s.generic_webhook_token is not None,
+    "google": lambda s: bool(s.google_pubsub_audience and s.google_pubsub_service_account),
+    "brand24": lambda s: s.brand24_api_key is not None and bool(s.brand24_projects.strip()),
+    "mention": lambda s: s.mention_access_token is not None and bool(s.mention_alerts.strip()),
 }
 # The outcomes counted per day, in the order they are shown.
 COUNTED = ("opened", "grouped", "not_negative", "duplicate", "test")
@@ -46,6 +50,9 @@ async def statuses(session: AsyncSession, settings: Settings, now: datetime) -> 
             )
         ).all()
     )
+    fetched = await fetched_activity(session)
+    for feed, contact in fetched.last_contact.items():
+        last_delivery[feed] = max(contact, last_delivery.get(feed, contact))
     today: dict[str, dict[str, int]] = {}
     for feed, outcome, number in (
         await session.execute(
@@ -64,15 +71,18 @@ async def statuses(session: AsyncSession, settings: Settings, now: datetime) -> 
                 configured=configured(settings) if configured else True,
                 last_delivery=last_delivery.get(feed),
                 today={outcome: today.get(feed, {}).get(outcome, 0) for outcome in COUNTED},
-                last_error=await _last_error(session, feed),
+                last_error=await _last_error(session, feed, fetched.errors.get(feed)),
                 unmapped=await _unmapped(session, settings, day) if feed == "meta" else [],
             )
         )
     return found
 
 
-async def _last_error(session: AsyncSession, feed: str) -> str | None:
-    """The newest problem: a delivery or item waiting for its next try, or a refused item."""
+async def _last_error(
+    session: AsyncSession, feed: str, fetching: tuple[str, datetime] | None
+) -> str | None:
+    """The newest problem: a delivery or item waiting for its next try, a refused item, or
+    a poll or review read that failed."""
     item = (
         await session.execute(
             select(InboxItem.last_error, InboxItem.created_at)
@@ -90,7 +100,9 @@ async def _last_error(session: AsyncSession, feed: str) -> str | None:
         )
     ).first()
     newest = max(
-        (row for row in (item, delivery) if row is not None), key=lambda r: r[1], default=None
+        (row for row in (item, delivery, fetching) if row is not None),
+        key=lambda r: r[1],
+        default=None,
     )
     return newest[0][:_ERROR_SHOWN] if newest is not None else None
 

@@ -14,6 +14,7 @@ from models.playbook_tick import PlaybookTick
 from models.reminder import Reminder, ReminderKind, ReminderStatus
 from models.report_run import ReportRun
 from models.roster import MemberIdentity, RosterLevel, RosterMember
+from models.source_poll import GoogleNotification, SourcePoll
 from models.teams_channel import TeamsChannel
 from models.timeline import TimelineEvent
 
@@ -28,6 +29,7 @@ __all__ = [
     "Crisis",
     "CrisisStatus",
     "DeliveryStatus",
+    "GoogleNotification",
     "GroupKey",
     "InboxDelivery",
     "InboxItem",
@@ -45,6 +47,7 @@ __all__ = [
     "ReportRun",
     "RosterLevel",
     "RosterMember",
+    "SourcePoll",
     "TeamsChannel",
     "TimelineEvent",
 ]

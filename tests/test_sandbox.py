@@ -261,3 +261,15 @@ async def test_sample_source_deliveries_go_through_the_inbox(database_url: str) 
             "Crisis #1 · Sklep Kwiatek · Facebook",
             "Crisis #2 · Bloom & Co · Trustpilot",
         ]
+
+
+async def test_sample_pages_of_the_pollers_go_through_the_inbox(database_url: str) -> None:
+    async with sandbox(database_url) as visitor:
+        for key in ("brand24-tweet", "mention-forum"):
+            status, answer = await visitor.do("alert", sample=key)
+            assert (status, answer) == (200, {"status": 200, "answer": {"status": "delivered"}})
+        state = await visitor.wait(
+            lambda s: len(s["channels"][0]["messages"]) >= 1, "a crisis from a polled source"
+        )
+        titles = {m["blocks"][0]["text"]["text"] for m in state["channels"][0]["messages"]}
+        assert "Crisis #1 · x" in titles

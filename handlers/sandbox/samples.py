@@ -115,7 +115,8 @@ SAMPLES = (
 
 @dataclass(frozen=True)
 class SourceSample:
-    """A delivery as a native source sends it (Meta, Trustpilot), posted to its route."""
+    """A delivery as a native source sends it (Meta, Trustpilot), posted to its route, or a
+    page as a poller (Brand24, Mention) stores it in the inbox."""
 
     key: str
     label: str
@@ -207,6 +208,45 @@ def _trustpilot_review(stars: int, title: str, text: str) -> Callable[[int, int]
     return body
 
 
+def _brand24_page(number: int, epoch: int) -> dict[str, Any]:
+    posted = datetime.fromtimestamp(epoch, UTC)
+    return {
+        "project": "1234567",
+        "brand": "Sklep Kwiatek",
+        "results": [
+            {
+                "date": posted.date().isoformat(),
+                "time": posted.time().isoformat(timespec="seconds"),
+                "title": "",
+                "content": "",
+                "source": f"Tweet-ID: 18612345678{number:08d}",
+                "host": "twitter.com",
+                "category": "twitter",
+                "sentiment": -1,
+            }
+        ],
+    }
+
+
+def _mention_page(number: int, epoch: int) -> dict[str, Any]:
+    return {
+        "alert": "2345678",
+        "brand": "Sklep Kwiatek",
+        "mentions": [
+            {
+                "id": str(90_000_000 + number),
+                "title": "Kwiaciarnia nie oddaje pieniędzy",
+                "description": "Zamówienie anulowane tydzień temu, zwrotu dalej brak. Nie polecam.",
+                "original_url": f"https://forum.example.pl/t/kwiaciarnia-{number}",
+                "published_at": datetime.fromtimestamp(epoch, UTC).isoformat(),
+                "source_type": "forums",
+                "language_code": "pl",
+                "tone": -1,
+            }
+        ],
+    }
+
+
 SOURCE_SAMPLES = (
     SourceSample(
         key="meta-complaint",
@@ -242,5 +282,17 @@ SOURCE_SAMPLES = (
         label="Trustpilot webhook (EN): a five-star review (not negative)",
         feed="trustpilot",
         body=_trustpilot_review(5, "Great", "Quick delivery, lovely flowers, thank you!"),
+    ),
+    SourceSample(
+        key="brand24-tweet",
+        label="Brand24 poller: a tweet without text, negative by Brand24's sentiment",
+        feed="brand24",
+        body=_brand24_page,
+    ),
+    SourceSample(
+        key="mention-forum",
+        label="Mention poller (PL): a forum complaint",
+        feed="mention",
+        body=_mention_page,
     ),
 )
