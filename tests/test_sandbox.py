@@ -272,4 +272,4 @@ async def test_sample_pages_of_the_pollers_go_through_the_inbox(database_url: st
             lambda s: len(s["channels"][0]["messages"]) >= 1, "a crisis from a polled source"
         )
         titles = {m["blocks"][0]["text"]["text"] for m in state["channels"][0]["messages"]}
-        assert "Crisis #1 · x" in titles
+        assert "Crisis #1 · Sklep Kwiatek · X" in titles
