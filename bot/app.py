@@ -216,6 +216,8 @@ class CrisisBot:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await asyncio.gather(*(loop.stop() for loop in self.loops))
+        if self.ctx.intake_writer is not None:
+            await self.ctx.intake_writer.drained()
         if self.sandbox is not None:
             await self.sandbox.close()
         if self.teams_connector is not None:

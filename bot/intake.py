@@ -9,11 +9,13 @@ queueing what the platforms must show.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+import structlog
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +25,7 @@ from bot.alert_input import AlertIn, Source
 from bot.categories import classify
 from bot.context import CoreContext
 from bot.crises import assign_owner
+from bot.group_commit import GroupCommit
 from bot.grouping import Key, brand_group_key, keys_for, normal_brand
 from bot.messages import Message, choice_ref, member_ref, members_ref
 from bot.metrics import ALERTS_RECEIVED, CRISES_OPENED
@@ -37,6 +40,7 @@ from models import Alert, Crisis, CrisisStatus
 # finds the winner's key committed meanwhile) and it tries again, finding the winner's row.
 # More rounds than this means something else is wrong.
 _MAX_ROUNDS = 4
+log = structlog.get_logger(__name__)
 
 
 class IntakeStatus(enum.StrEnum):
@@ -56,7 +60,30 @@ class IntakeResult:
 
 
 async def ingest(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeResult:
-    """Store the alert and decide its crisis, all in one transaction."""
+    """Store the alert and decide its crisis. It goes to the process's intake writer, which
+    commits it with whatever else has queued (group commit); the answer is its own."""
+    (result,) = await ingest_many(ctx, [(alert, reporter)])
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+async def ingest_many(
+    ctx: CoreContext, items: Sequence[tuple[AlertIn, Actor]]
+) -> list[IntakeResult | Exception]:
+    """Several alerts through the intake writer, one result (or error) each, in order."""
+    if ctx.intake_writer is None:
+        settings = ctx.settings
+        ctx.intake_writer = GroupCommit(
+            lambda batch: ingest_batch(ctx, batch),
+            max_batch=settings.intake_batch_max,
+            max_wait=settings.intake_batch_wait.total_seconds(),
+        )
+    return await ctx.intake_writer.submit(items)
+
+
+async def ingest_one(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeResult:
+    """One alert in its own transaction, retried when it lost a race to a concurrent one."""
     for round_ in range(_MAX_ROUNDS):
         try:
             async with ctx.db.transaction() as session:
@@ -65,13 +92,71 @@ async def ingest(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeRes
             if round_ == _MAX_ROUNDS - 1:
                 raise
             continue
-        ALERTS_RECEIVED.labels(status=result.status.value).inc()
-        if result.status is IntakeStatus.opened:
-            CRISES_OPENED.inc()
+        _count([result])
         if result.status is not IntakeStatus.duplicate:
             ctx.on_outbox()
         return result
     raise AssertionError("unreachable")
+
+
+async def ingest_batch(
+    ctx: CoreContext, items: Sequence[tuple[AlertIn, Actor]]
+) -> list[IntakeResult | Exception]:
+    """Alerts in one transaction, each decided exactly as if it came alone after the ones
+    before it. When the batch fails (a race lost to another replica, one bad alert), it is
+    rolled back whole and each alert goes again on its own, so one failure fails only itself."""
+    results: list[IntakeResult | Exception] = []
+    try:
+        async with ctx.db.transaction() as session:
+            known = await _known_duplicates(session, [alert for alert, _ in items])
+            for alert, reporter in items:
+                crisis = known.get((alert.source.value, alert.id))
+                if crisis is not None:
+                    results.append(_result(crisis, IntakeStatus.duplicate))
+                else:
+                    results.append(await _ingest(session, ctx, alert, reporter))
+    except Exception:
+        if len(items) == 1:
+            log.debug("alert retried on its own", exc_info=True)
+        else:
+            log.warning("intake batch rolled back; its alerts go one at a time", exc_info=True)
+        return [await _ingest_alone(ctx, alert, reporter) for alert, reporter in items]
+    stored = [r for r in results if isinstance(r, IntakeResult)]
+    _count(stored)
+    if any(r.status is not IntakeStatus.duplicate for r in stored):
+        ctx.on_outbox()
+    return results
+
+
+async def _ingest_alone(
+    ctx: CoreContext, alert: AlertIn, reporter: Actor
+) -> IntakeResult | Exception:
+    try:
+        return await ingest_one(ctx, alert, reporter)
+    except Exception as error:
+        return error
+
+
+def _count(results: Iterable[IntakeResult]) -> None:
+    for result in results:
+        ALERTS_RECEIVED.labels(status=result.status.value).inc()
+        if result.status is IntakeStatus.opened:
+            CRISES_OPENED.inc()
+
+
+async def _known_duplicates(
+    session: AsyncSession, alerts: Sequence[AlertIn]
+) -> dict[tuple[str, str], Crisis]:
+    """Alerts of the batch already stored, with their crises: one query for the batch."""
+    pairs = {(alert.source.value, alert.id) for alert in alerts}
+    if not pairs:
+        return {}
+    rows = await session.execute(
+        select(Alert.source, Alert.external_id, Crisis)
+        .join(Crisis, Alert.crisis_id == Crisis.id)
+        .where(tuple_(Alert.source, Alert.external_id).in_(list(pairs)))
+    )
+    return {(source, external_id): crisis for source, external_id, crisis in rows.all()}
 
 
 async def _ingest(
