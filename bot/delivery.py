@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from bot.context import CoreContext
 from bot.metrics import OUTBOX_DELIVERED
-from bot.outbox import ORDERED, REFRESH
+from bot.outbox import ORDERED, REFRESH, ROOT_POST
 from bot.wakeable import WakeableLoop
 from models import OutboxMessage, OutboxStatus
 
@@ -105,11 +105,14 @@ class DeliveryWorker(WakeableLoop):
             .subquery()
         )
         async with self.ctx.db.sessions() as session:
+            # A new crisis's root message goes first: when a channel's pace is the limit, it
+            # takes the next slot ahead of other crises' thread replies (each crisis has one
+            # head here, so its own order is kept).
             ordered = await session.scalars(
                 select(OutboxMessage.id)
                 .join(pending, OutboxMessage.id == pending.c.head)
                 .where(OutboxMessage.available_at <= now)
-                .order_by(OutboxMessage.id)
+                .order_by(OutboxMessage.kind != ROOT_POST, OutboxMessage.id)
                 .limit(_BATCH)
             )
             refresh = await session.scalars(
@@ -123,7 +126,8 @@ class DeliveryWorker(WakeableLoop):
                 .order_by(OutboxMessage.id)
                 .limit(_BATCH)
             )
-            return sorted({*ordered.all(), *refresh.all()})
+            heads = list(ordered.all())
+            return heads + sorted(set(refresh.all()) - set(heads))
 
     async def _claim(self, message_id: int) -> OutboxMessage | None:
         now = self.ctx.clock.now()

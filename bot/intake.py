@@ -108,13 +108,18 @@ async def ingest_batch(
     results: list[IntakeResult | Exception] = []
     try:
         async with ctx.db.transaction() as session:
-            known = await _known_duplicates(session, [alert for alert, _ in items])
+            # Every alert's crisis by (source, id): stored before the batch (one query), or
+            # earlier in it. An alert not among them is new, so its own lookup is skipped.
+            stored = await _stored_crises(session, [alert for alert, _ in items])
             for alert, reporter in items:
-                crisis = known.get((alert.source.value, alert.id))
+                ident = (alert.source.value, alert.id)
+                crisis = stored.get(ident)
                 if crisis is not None:
                     results.append(_result(crisis, IntakeStatus.duplicate))
-                else:
-                    results.append(await _ingest(session, ctx, alert, reporter))
+                    continue
+                result = await _ingest(session, ctx, alert, reporter, new=True)
+                stored[ident] = await session.get_one(Crisis, result.crisis)
+                results.append(result)
     except Exception:
         if len(items) == 1:
             log.debug("alert retried on its own", exc_info=True)
@@ -144,10 +149,10 @@ def _count(results: Iterable[IntakeResult]) -> None:
             CRISES_OPENED.inc()
 
 
-async def _known_duplicates(
+async def _stored_crises(
     session: AsyncSession, alerts: Sequence[AlertIn]
 ) -> dict[tuple[str, str], Crisis]:
-    """Alerts of the batch already stored, with their crises: one query for the batch."""
+    """The crises of those alerts that are already stored, by (source, id)."""
     pairs = {(alert.source.value, alert.id) for alert in alerts}
     if not pairs:
         return {}
@@ -160,15 +165,17 @@ async def _known_duplicates(
 
 
 async def _ingest(
-    session: AsyncSession, ctx: CoreContext, alert: AlertIn, reporter: Actor
+    session: AsyncSession, ctx: CoreContext, alert: AlertIn, reporter: Actor, *, new: bool = False
 ) -> IntakeResult:
-    existing = await session.scalar(
-        select(Crisis)
-        .join(Alert, Alert.crisis_id == Crisis.id)
-        .where(Alert.source == alert.source.value, Alert.external_id == alert.id)
-    )
-    if existing is not None:
-        return _result(existing, IntakeStatus.duplicate)
+    """Decide one alert. `new`: the caller knows it is not stored yet."""
+    if not new:
+        existing = await session.scalar(
+            select(Crisis)
+            .join(Alert, Alert.crisis_id == Crisis.id)
+            .where(Alert.source == alert.source.value, Alert.external_id == alert.id)
+        )
+        if existing is not None:
+            return _result(existing, IntakeStatus.duplicate)
 
     settings = ctx.settings
     now = ctx.clock.now()

@@ -249,13 +249,13 @@ async def test_a_crash_mid_batch_loses_nothing_and_the_retry_doubles_nothing(
     reached = asyncio.Event()
     calls = 0
 
-    async def dying(*args: Any) -> Any:
+    async def dying(*args: Any, **kwargs: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 3:
             reached.set()
             await asyncio.Event().wait()
-        return await real(*args)
+        return await real(*args, **kwargs)
 
     monkeypatch.setattr(intake, "_ingest", dying)
     sending = asyncio.ensure_future(ingest_many(ctx, [(item, WEBHOOK) for item in items]))
