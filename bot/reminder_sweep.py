@@ -18,6 +18,7 @@ inside that lock.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 
@@ -40,8 +41,9 @@ MAX_RETRY_PAUSE = timedelta(minutes=5)
 
 class ReminderSweeper(WakeableLoop):
     name = "reminder-sweep"
-    # Reminders claimed and fired per transaction.
-    batch = 200
+    # Reminders claimed and fired per transaction (on SQLite a batch holds the one write lock,
+    # so a person's click waits for it).
+    batch = 50
 
     def __init__(self, ctx: CoreContext) -> None:
         super().__init__()
@@ -70,6 +72,7 @@ class ReminderSweeper(WakeableLoop):
             # are all being moved right now) is tried again on the next tick.
             if claimed < self.batch or not done:
                 return fired
+            await asyncio.sleep(self.ctx.db.writer_pause)
         return fired
 
     async def _fire_batch(self) -> tuple[int, int, list[tuple[int, Exception]]]:

@@ -91,9 +91,10 @@ class Settings(BaseSettings):
     # shows something; anyone who reaches the port can act as any roster member there.
     sandbox: bool | None = None
 
-    # Intake commits the alerts that queue together in one transaction: at most this many, and
-    # a batch that is not full waits this long for more (group commit).
-    intake_batch_max: int = Field(default=200, ge=1, le=5000)
+    # Intake commits the alerts that queue together in one transaction: at most this many (on
+    # SQLite a batch holds the one write lock, so a person's click waits for it), and a batch
+    # that is not full waits this long for more (group commit).
+    intake_batch_max: int = Field(default=100, ge=1, le=5000)
     intake_batch_wait: Duration = timedelta(milliseconds=2)
 
     log_level: str = "info"
