@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import structlog
 from sqlalchemy import select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import brand_activity, crises, crisis_flow, group_store, outbox, timeline
@@ -121,7 +121,11 @@ async def ingest_batch(
                 result = await _ingest(session, ctx, alert, reporter, new=True)
                 stored[ident] = await session.get_one(Crisis, result.crisis)
                 results.append(result)
-    except Exception:
+    except Exception as error:
+        if _database_away(error):
+            # Each alert alone would only wait for the same timeout again: all are refused
+            # at once, and their senders retry.
+            return [error] * len(items)
         if len(items) == 1:
             log.debug("alert retried on its own", exc_info=True)
         else:
@@ -141,6 +145,12 @@ async def _ingest_alone(
         return await ingest_one(ctx, alert, reporter)
     except Exception as error:
         return error
+
+
+def _database_away(error: Exception) -> bool:
+    if isinstance(error, OSError | TimeoutError | OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _count(results: Iterable[IntakeResult]) -> None:
