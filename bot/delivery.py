@@ -105,16 +105,15 @@ class DeliveryWorker(WakeableLoop):
             .subquery()
         )
         async with self.ctx.db.sessions() as session:
-            # A new crisis's root message goes first: when a channel's pace is the limit, it
-            # takes the next slot ahead of other crises' thread replies (each crisis has one
-            # head here, so its own order is kept).
-            ordered = await session.scalars(
-                select(OutboxMessage.id)
-                .join(pending, OutboxMessage.id == pending.c.head)
-                .where(OutboxMessage.available_at <= now)
-                .order_by(OutboxMessage.kind != ROOT_POST, OutboxMessage.id)
-                .limit(_BATCH)
-            )
+            ordered = (
+                await session.execute(
+                    select(OutboxMessage.id, OutboxMessage.kind)
+                    .join(pending, OutboxMessage.id == pending.c.head)
+                    .where(OutboxMessage.available_at <= now)
+                    .order_by(OutboxMessage.kind != ROOT_POST, OutboxMessage.id)
+                    .limit(_BATCH)
+                )
+            ).all()
             refresh = await session.scalars(
                 select(OutboxMessage.id)
                 .where(
@@ -126,8 +125,12 @@ class DeliveryWorker(WakeableLoop):
                 .order_by(OutboxMessage.id)
                 .limit(_BATCH)
             )
-            heads = list(ordered.all())
-            return heads + sorted(set(refresh.all()) - set(heads))
+            # A new crisis's root message goes first: when a channel's pace is the limit, it
+            # takes the next slot ahead of other crises' thread replies. The rest go oldest
+            # first (each crisis has one ordered head here, so its own order is kept).
+            roots = [row.id for row in ordered if row.kind == ROOT_POST]
+            rest = {row.id for row in ordered if row.kind != ROOT_POST}
+            return roots + sorted(rest | set(refresh.all()))
 
     async def _claim(self, message_id: int) -> OutboxMessage | None:
         now = self.ctx.clock.now()
