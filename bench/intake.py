@@ -97,3 +97,31 @@ def _bare_tally(size: int) -> load.Tally:
             result.items += size
 
     return tally
+
+
+async def meta_batch(url: str, size: int, rounds: int) -> load.LoadResult:
+    """Meta-sized deliveries: `size` comments (under fresh posts) in one POST, one after
+    another; each request's latency is the time to answer all of them."""
+    run = f"meta{next(_runs)}"
+    posts = [alerts.post(run, 10**9 + k) for k in range(rounds)]
+
+    def make(index: int) -> load.Request:
+        parent = posts[index]["url"]
+        comments = [alerts.comment(run, index * size + k, parent) for k in range(size - 1)]
+        return alerts.signed([posts[index], *comments])
+
+    return await load.closed_loop(url + "/alerts", make, concurrency=1, total=rounds)
+
+
+async def storm_senders(url: str, senders: int, total: int) -> load.LoadResult:
+    """A storm of comments about one post from `senders` concurrent webhook senders, each
+    sending as fast as it is answered."""
+    run = f"storm{next(_runs)}"
+    parent = alerts.post(run, 10**9)
+    await load.closed_loop(url + "/alerts", lambda _: alerts.signed(parent), concurrency=1, total=1)
+    return await load.closed_loop(
+        url + "/alerts",
+        lambda index: alerts.signed(alerts.comment(run, index, parent["url"])),
+        concurrency=senders,
+        total=total,
+    )

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import ack, classify, intake, reminders, stats, storm
+from bench import load as load_
 from bench.fake import RateLimitedSlack
 from bench.load import percentile
 from bench.report import ROOT, Table, document, machine
@@ -29,6 +30,7 @@ from models.session import Database
 
 ACK_TARGET = 0.100
 INTAKE_TARGET = 1000.0
+STORM_SENDERS = 16
 LATENESS_TARGET = 1.0
 
 
@@ -58,6 +60,7 @@ class Sizes:
     batch: intake.Shape = BATCH
     server_env: tuple[tuple[str, str], ...] = ()
     stats_crises: int = 100_000
+    meta_batch: int = 1000
 
 
 FULL = Sizes("full", 60, 10.0, 10_000, 120.0, 100_000, 180.0, 60.0, 10_000, 5.0, overdue_wait=180.0)
@@ -96,6 +99,7 @@ SMOKE = Sizes(
     slack_rate_limits=False,
     server_env=(("SUMMARY_INTERVAL", "1s"),),
     stats_crises=500,
+    meta_batch=20,
 )
 
 
@@ -163,6 +167,41 @@ class Bench:
                             server.url, kind, shape, sizes.intake_seconds
                         )
                         self._intake_row(column, measured)
+                self.say(f"{db}: storm from {STORM_SENDERS} concurrent senders")
+                senders = await intake.storm_senders(
+                    server.url, STORM_SENDERS, sizes.storm_alerts // 5
+                )
+                self._storm_senders_row(column, senders)
+                self.say(f"{db}: {sizes.meta_batch:,} alerts in one POST")
+                self._meta_row(column, await intake.meta_batch(server.url, sizes.meta_batch, 3))
+
+    def _storm_senders_row(self, column: str, result: load_.LoadResult) -> None:
+        lost = result.requests - result.statuses[202]
+        p99, worst = result.pct(99), max(result.latencies, default=math.nan)
+        self.table.add(
+            "3 storm",
+            f"{result.requests:,} comments on one post from {STORM_SENDERS} concurrent senders: "
+            "answer p50 / p99 / max, lost",
+            column,
+            f"{ms(result.pct(50))} / {ms(p99)} / {ms(worst)}, {lost} lost ({per_s(result.rate)})",
+            target="p99 < 1 s, max < 3 s, none lost",
+            met=p99 < 1.0 and worst < 3.0 and not lost,
+        )
+
+    def _meta_row(self, column: str, result: load_.LoadResult) -> None:
+        worst = max(result.latencies, default=math.nan)
+        failed = result.requests - result.statuses[202]
+        value = f"slowest of {result.requests}: {ms(worst)} ({per_s(result.rate)})"
+        if failed:
+            value += f", {failed} failed"
+        self.table.add(
+            "2 alert intake",
+            f"a Meta-sized batch: {self.sizes.meta_batch:,} alerts in one POST",
+            column,
+            value,
+            target="answered within 2 s",
+            met=worst <= 2.0 and not failed,
+        )
 
     def _ack_rows(self, column: str, result: ack.AckResult) -> None:
         load = result.result

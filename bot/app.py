@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import structlog
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -63,6 +64,7 @@ class CrisisBot:
         self._runner: web.AppRunner | None = None
         self._socket_mode: Any = None
         self._bolt: Any = None
+        self._slack_http: aiohttp.ClientSession | None = None
         self._listener: socket.socket | None = None
         self.sandbox: Any = None
         self.teams_connector: Any = None
@@ -179,17 +181,23 @@ class CrisisBot:
             self.web.router.add_post("/slack/events", _slack_off)
             return
         from handlers.slack import PLATFORM
-        from handlers.slack.app import build_app, web_client
+        from handlers.slack.app import build_app, http_session, web_client
         from handlers.slack.delivery import SlackDeliverer
         from handlers.slack.http import make_events_handler
 
         if not settings.crisis_channel:
             log.warning("CRISIS_CHANNEL is not set: crisis messages wait until it is")
         self.ctx.platforms = (*self.ctx.platforms, PLATFORM)
-        self._bolt = build_app(self.ctx)
+        # One connection pool for every Web API call (listeners and delivery alike).
+        self._slack_http = http_session()
+        self._bolt = build_app(self.ctx, self._slack_http)
         self.workers.append(
             DeliveryWorker(
-                self.ctx, SlackDeliverer(self.ctx, web_client(self.ctx, retry_rate_limits=False))
+                self.ctx,
+                SlackDeliverer(
+                    self.ctx,
+                    web_client(self.ctx, retry_rate_limits=False, session=self._slack_http),
+                ),
             )
         )
         if settings.slack_app_token is None:
@@ -248,8 +256,12 @@ class CrisisBot:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await asyncio.gather(*(loop.stop() for loop in self.loops))
+        if self.ctx.intake_writer is not None:
+            await self.ctx.intake_writer.drained()
         if self.sandbox is not None:
             await self.sandbox.close()
+        if self._slack_http is not None:
+            await self._slack_http.close()
         if self.teams_connector is not None:
             await self.teams_connector.close()
             self._teams_auth.close()

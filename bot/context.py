@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from models.session import Database
+
+if TYPE_CHECKING:
+    from bot.group_commit import GroupCommit
 
 
 @dataclass
@@ -21,3 +25,5 @@ class CoreContext:
     # Called after a transaction that wrote outbox rows commits, so delivery starts at once
     # instead of on the next sweep.
     on_outbox: Callable[[], None] = lambda: None
+    # The intake writer (group commit of alerts), made on the first alert.
+    intake_writer: GroupCommit[Any, Any] | None = None

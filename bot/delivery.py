@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from bot.context import CoreContext
 from bot.metrics import OUTBOX_DELIVERED
-from bot.outbox import ORDERED, REFRESH
+from bot.outbox import ORDERED, REFRESH, ROOT_POST
 from bot.wakeable import WakeableLoop
 from models import OutboxMessage, OutboxStatus
 
@@ -105,13 +105,15 @@ class DeliveryWorker(WakeableLoop):
             .subquery()
         )
         async with self.ctx.db.sessions() as session:
-            ordered = await session.scalars(
-                select(OutboxMessage.id)
-                .join(pending, OutboxMessage.id == pending.c.head)
-                .where(OutboxMessage.available_at <= now)
-                .order_by(OutboxMessage.id)
-                .limit(_BATCH)
-            )
+            ordered = (
+                await session.execute(
+                    select(OutboxMessage.id, OutboxMessage.kind)
+                    .join(pending, OutboxMessage.id == pending.c.head)
+                    .where(OutboxMessage.available_at <= now)
+                    .order_by(OutboxMessage.kind != ROOT_POST, OutboxMessage.id)
+                    .limit(_BATCH)
+                )
+            ).all()
             refresh = await session.scalars(
                 select(OutboxMessage.id)
                 .where(
@@ -123,7 +125,12 @@ class DeliveryWorker(WakeableLoop):
                 .order_by(OutboxMessage.id)
                 .limit(_BATCH)
             )
-            return sorted({*ordered.all(), *refresh.all()})
+            # A new crisis's root message goes first: when a channel's pace is the limit, it
+            # takes the next slot ahead of other crises' thread replies. The rest go oldest
+            # first (each crisis has one ordered head here, so its own order is kept).
+            roots = [row.id for row in ordered if row.kind == ROOT_POST]
+            rest = {row.id for row in ordered if row.kind != ROOT_POST}
+            return roots + sorted(rest | set(refresh.all()))
 
     async def _claim(self, message_id: int) -> OutboxMessage | None:
         now = self.ctx.clock.now()

@@ -9,13 +9,14 @@ queueing what the platforms must show.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 import structlog
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import brand_activity, crises, crisis_flow, group_store, outbox, timeline
@@ -24,6 +25,7 @@ from bot.alert_input import AlertIn, Source
 from bot.categories import classify
 from bot.context import CoreContext
 from bot.crises import assign_owner
+from bot.group_commit import GroupCommit
 from bot.grouping import Key, brand_group_key, keys_for, normal_brand
 from bot.messages import Message, choice_ref, member_ref, members_ref
 from bot.metrics import ALERTS_RECEIVED, CRISES_OPENED
@@ -40,6 +42,7 @@ log = structlog.get_logger(__name__)
 # finds the winner's key committed meanwhile) and it tries again, finding the winner's row.
 # More rounds than this means something else is wrong.
 _MAX_ROUNDS = 4
+log = structlog.get_logger(__name__)
 
 
 class IntakeStatus(enum.StrEnum):
@@ -59,7 +62,31 @@ class IntakeResult:
 
 
 async def ingest(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeResult:
-    """Store the alert and decide its crisis, all in one transaction."""
+    """Store the alert and decide its crisis. It goes to the process's intake writer, which
+    commits it with whatever else has queued (group commit); the answer is its own."""
+    (result,) = await ingest_many(ctx, [(alert, reporter)])
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+async def ingest_many(
+    ctx: CoreContext, items: Sequence[tuple[AlertIn, Actor]]
+) -> list[IntakeResult | Exception]:
+    """Several alerts through the intake writer, one result (or error) each, in order."""
+    if ctx.intake_writer is None:
+        settings = ctx.settings
+        ctx.intake_writer = GroupCommit(
+            lambda batch: ingest_batch(ctx, batch),
+            max_batch=settings.intake_batch_max,
+            max_wait=settings.intake_batch_wait.total_seconds(),
+            pause=ctx.db.writer_pause,
+        )
+    return await ctx.intake_writer.submit(items)
+
+
+async def ingest_one(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeResult:
+    """One alert in its own transaction, retried when it lost a race to a concurrent one."""
     for round_ in range(_MAX_ROUNDS):
         try:
             async with ctx.db.transaction() as session:
@@ -68,26 +95,106 @@ async def ingest(ctx: CoreContext, alert: AlertIn, reporter: Actor) -> IntakeRes
             if round_ == _MAX_ROUNDS - 1:
                 raise
             continue
-        log.info("alert " + result.status.value, crisis=result.crisis, source=alert.source.value)
-        ALERTS_RECEIVED.labels(status=result.status.value).inc()
-        if result.status is IntakeStatus.opened:
-            CRISES_OPENED.inc()
+        _count([(alert, result)])
         if result.status is not IntakeStatus.duplicate:
             ctx.on_outbox()
         return result
     raise AssertionError("unreachable")
 
 
-async def _ingest(
-    session: AsyncSession, ctx: CoreContext, alert: AlertIn, reporter: Actor
-) -> IntakeResult:
-    existing = await session.scalar(
-        select(Crisis)
-        .join(Alert, Alert.crisis_id == Crisis.id)
-        .where(Alert.source == alert.source.value, Alert.external_id == alert.id)
+async def ingest_batch(
+    ctx: CoreContext, items: Sequence[tuple[AlertIn, Actor]]
+) -> list[IntakeResult | Exception]:
+    """Alerts in one transaction, each decided exactly as if it came alone after the ones
+    before it. When the batch fails (a race lost to another replica, one bad alert), it is
+    rolled back whole and each alert goes again on its own, so one failure fails only itself."""
+    results: list[IntakeResult | Exception] = []
+    try:
+        async with ctx.db.transaction() as session:
+            # Every alert's crisis by (source, id): stored before the batch (one query), or
+            # earlier in it. An alert not among them is new, so its own lookup is skipped.
+            stored = await _stored_crises(session, [alert for alert, _ in items])
+            for alert, reporter in items:
+                ident = (alert.source.value, alert.id)
+                crisis = stored.get(ident)
+                if crisis is not None:
+                    results.append(_result(crisis, IntakeStatus.duplicate))
+                    continue
+                result = await _ingest(session, ctx, alert, reporter, new=True)
+                stored[ident] = await session.get_one(Crisis, result.crisis)
+                results.append(result)
+    except Exception as error:
+        if _database_away(error):
+            # Each alert alone would only wait for the same timeout again: all are refused
+            # at once, and their senders retry.
+            return [error] * len(items)
+        if len(items) == 1:
+            log.debug("alert retried on its own", exc_info=True)
+        else:
+            log.warning("intake batch rolled back; its alerts go one at a time", exc_info=True)
+        return [await _ingest_alone(ctx, alert, reporter) for alert, reporter in items]
+    stored = [r for r in results if isinstance(r, IntakeResult)]
+    _count(
+        (alert, result)
+        for (alert, _), result in zip(items, results, strict=True)
+        if isinstance(result, IntakeResult)
     )
-    if existing is not None:
-        return _result(existing, IntakeStatus.duplicate)
+    if any(r.status is not IntakeStatus.duplicate for r in stored):
+        ctx.on_outbox()
+    return results
+
+
+async def _ingest_alone(
+    ctx: CoreContext, alert: AlertIn, reporter: Actor
+) -> IntakeResult | Exception:
+    try:
+        return await ingest_one(ctx, alert, reporter)
+    except Exception as error:
+        return error
+
+
+def _database_away(error: Exception) -> bool:
+    if isinstance(error, OSError | TimeoutError | OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _count(decided: Iterable[tuple[AlertIn, IntakeResult]]) -> None:
+    """Metrics and one log line per alert decision, once its transaction has committed."""
+    for alert, result in decided:
+        log.info("alert " + result.status.value, crisis=result.crisis, source=alert.source.value)
+        ALERTS_RECEIVED.labels(status=result.status.value).inc()
+        if result.status is IntakeStatus.opened:
+            CRISES_OPENED.inc()
+
+
+async def _stored_crises(
+    session: AsyncSession, alerts: Sequence[AlertIn]
+) -> dict[tuple[str, str], Crisis]:
+    """The crises of those alerts that are already stored, by (source, id)."""
+    pairs = {(alert.source.value, alert.id) for alert in alerts}
+    if not pairs:
+        return {}
+    rows = await session.execute(
+        select(Alert.source, Alert.external_id, Crisis)
+        .join(Crisis, Alert.crisis_id == Crisis.id)
+        .where(tuple_(Alert.source, Alert.external_id).in_(list(pairs)))
+    )
+    return {(source, external_id): crisis for source, external_id, crisis in rows.all()}
+
+
+async def _ingest(
+    session: AsyncSession, ctx: CoreContext, alert: AlertIn, reporter: Actor, *, new: bool = False
+) -> IntakeResult:
+    """Decide one alert. `new`: the caller knows it is not stored yet."""
+    if not new:
+        existing = await session.scalar(
+            select(Crisis)
+            .join(Alert, Alert.crisis_id == Crisis.id)
+            .where(Alert.source == alert.source.value, Alert.external_id == alert.id)
+        )
+        if existing is not None:
+            return _result(existing, IntakeStatus.duplicate)
 
     settings = ctx.settings
     now = ctx.clock.now()

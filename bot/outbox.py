@@ -37,6 +37,8 @@ REPORT_CHART = "report_chart"
 TIMELINE_CSV = "timeline_csv"
 
 ORDERED, REFRESH = "ordered", "refresh"
+# session.info key: the re-render rows a transaction has seen waiting, by platform, crisis, kind.
+_WAITING = "outbox_waiting_refresh"
 REFRESH_KINDS = frozenset({ROOT_UPDATE, ROOT_TIMER, SUMMARY})
 
 
@@ -88,7 +90,19 @@ async def refresh(
 
     A re-render a worker holds right now may already have read the crisis as it was before
     this change, so it does not count as waiting: this change gets a row of its own."""
+    known: dict[tuple[str, int, str], tuple[OutboxMessage, bool]] = session.info.setdefault(
+        _WAITING, {}
+    )
     for platform in platforms:
+        seen = known.get((platform, crisis_id, kind))
+        if seen is not None and at_most_every is not None:
+            row, ours = seen
+            # Written by this transaction (no worker sees it yet), or seen waiting and not
+            # due yet (no worker claims it before then): a storm's batch asks the database
+            # once, not once per alert.
+            # (A row a rolled-back savepoint wrote has left the session.)
+            if row in session and (ours or (row.claimed_by is None and row.available_at > now)):
+                continue
         waiting = await session.scalar(
             select(OutboxMessage).where(
                 OutboxMessage.platform == platform,
@@ -99,6 +113,7 @@ async def refresh(
             )
         )
         if waiting is not None:
+            known[(platform, crisis_id, kind)] = (waiting, False)
             if at_most_every is None and waiting.available_at > now:
                 waiting.available_at = now
             continue
@@ -114,17 +129,17 @@ async def refresh(
             )
             if last_sent is not None:
                 available_at = max(now, last_sent + at_most_every)
-        session.add(
-            OutboxMessage(
-                platform=platform,
-                crisis_id=crisis_id,
-                kind=kind,
-                lane=REFRESH,
-                data={},
-                created_at=now,
-                available_at=available_at,
-            )
+        row = OutboxMessage(
+            platform=platform,
+            crisis_id=crisis_id,
+            kind=kind,
+            lane=REFRESH,
+            data={},
+            created_at=now,
+            available_at=available_at,
         )
+        session.add(row)
+        known[(platform, crisis_id, kind)] = (row, True)
 
 
 async def thread_pending(session: AsyncSession, crisis_id: int, keys: tuple[str, ...]) -> bool:

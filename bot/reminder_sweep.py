@@ -1,29 +1,39 @@
 """The reminder sweep: APScheduler wakes it; it fires every due reminder exactly once.
 
-Each reminder is claimed and fired in its own transaction: its crisis and then the reminder
-row are locked (on PostgreSQL `FOR UPDATE`; SQLite's BEGIN IMMEDIATE serialises writers
-anyway), the reminder is fired and marked fired in the same commit as everything the firing
-wrote. A crash before the commit leaves it pending; after it, done. A second replica reaching
-the same reminder waits for the lock and then finds it fired.
+Due reminders are claimed and fired in batches, one transaction per batch, with a savepoint
+per reminder: a firing that fails rolls back only its own savepoint (the reminder is then
+postponed), the rest of the batch commits. Each reminder is marked fired in the same commit
+as everything its firing wrote: a crash before the commit leaves the whole batch pending;
+after it, done.
+
+Several replicas share the due rows instead of queueing on them: on PostgreSQL a batch
+claims its reminders `FOR UPDATE SKIP LOCKED`, so another replica's sweep takes the next
+ones, and it locks their crises `SKIP LOCKED` too: a crisis a person is moving right now
+(their move locks the crisis, then reschedules its reminder) is left for the next round
+instead of deadlocking with it. On SQLite the batch's transaction begins IMMEDIATE, which
+holds the one write lock: a second sweep (or replica) waits and then finds those reminders
+fired, because the claim is the conditional `status = pending AND due_at <= now` checked
+inside that lock.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crises, crisis_flow
+from bot import crisis_flow
 from bot.context import CoreContext
 from bot.metrics import REMINDER_SWEEP_SECONDS, REMINDERS_FIRED
 from bot.wakeable import WakeableLoop
-from models import Reminder, ReminderStatus
+from models import Crisis, Reminder, ReminderKind, ReminderStatus, RosterMember
 
 log = structlog.get_logger(__name__)
 
-_BATCH = 200
 # A reminder whose firing fails is retried with growing pauses, never dropped: an open
 # crisis must never stop being chased.
 MAX_RETRY_PAUSE = timedelta(minutes=5)
@@ -31,6 +41,9 @@ MAX_RETRY_PAUSE = timedelta(minutes=5)
 
 class ReminderSweeper(WakeableLoop):
     name = "reminder-sweep"
+    # Reminders claimed and fired per transaction (on SQLite a batch holds the one write lock,
+    # so a person's click waits for it).
+    batch = 50
 
     def __init__(self, ctx: CoreContext) -> None:
         super().__init__()
@@ -42,76 +55,95 @@ class ReminderSweeper(WakeableLoop):
     async def sweep(self) -> int:
         """Fire everything due now; returns how many fired."""
         fired = 0
-        while True:
-            # Each round is timed on its own: a sweep that falls behind never ends, and idle
+        while not self.stopping:
+            # Each batch is timed on its own: a sweep that falls behind never ends, and idle
             # ticks that find nothing would bury the rounds that fire something.
             started = time.perf_counter()
-            due = await self._due_ids()
-            if not due:
+            claimed, done, failed = await self._fire_batch()
+            for reminder_id, error in failed:
+                await self._postpone(reminder_id, error)
+            if done:
+                fired += done
+                REMINDERS_FIRED.inc(done)
+                self.ctx.on_outbox()
+            if claimed:
+                REMINDER_SWEEP_SECONDS.observe(time.perf_counter() - started)
+            # A short batch means nothing more is due; a batch that fired nothing (its crises
+            # are all being moved right now) is tried again on the next tick.
+            if claimed < self.batch or not done:
                 return fired
-            for reminder_id in due:
-                if self.stopping:
-                    # What is left stays pending and fires after the restart.
-                    return fired
-                if await self._fire_one(reminder_id):
-                    fired += 1
-                    REMINDERS_FIRED.inc()
-            REMINDER_SWEEP_SECONDS.observe(time.perf_counter() - started)
-            if len(due) < _BATCH:
-                return fired
+            await asyncio.sleep(self.ctx.db.writer_pause)
+        return fired
 
-    async def _due_ids(self) -> list[int]:
-        async with self.ctx.db.sessions() as session:
-            rows = await session.scalars(
-                select(Reminder.id)
-                .where(
-                    Reminder.status == ReminderStatus.pending.value,
-                    Reminder.due_at <= self.ctx.clock.now(),
-                )
-                .order_by(Reminder.due_at, Reminder.id)
-                .limit(_BATCH)
-            )
-            return list(rows.all())
-
-    async def _fire_one(self, reminder_id: int) -> bool:
-        try:
-            async with self.ctx.db.transaction() as session:
-                crisis_id = await session.scalar(
-                    select(Reminder.crisis_id).where(Reminder.id == reminder_id)
-                )
-                if crisis_id is None:
-                    return False
-                # The crisis row first, then the reminder: the same order as a person's move
-                # (which locks the crisis, then reschedules its reminder), so the two never
-                # deadlock. Another replica firing the same reminder waits here, then finds
-                # it fired.
-                await crises.get(session, crisis_id, for_update=True)
-                reminder = await session.scalar(
-                    select(Reminder)
-                    .where(
-                        Reminder.id == reminder_id,
-                        Reminder.status == ReminderStatus.pending.value,
-                        Reminder.due_at <= self.ctx.clock.now(),
+    async def _fire_batch(self) -> tuple[int, int, list[tuple[int, Exception]]]:
+        """Claim up to `batch` due reminders and fire them in one transaction: how many were
+        claimed, how many fired, and the ones that failed (to postpone)."""
+        fired = 0
+        failed: list[tuple[int, Exception]] = []
+        async with self.ctx.db.transaction() as session:
+            due = list(
+                (
+                    await session.scalars(
+                        select(Reminder)
+                        .where(
+                            Reminder.status == ReminderStatus.pending.value,
+                            Reminder.due_at <= self.ctx.clock.now(),
+                        )
+                        .order_by(Reminder.due_at, Reminder.id)
+                        .limit(self.batch)
+                        .with_for_update(skip_locked=True)
                     )
+                ).all()
+            )
+            if not due:
+                return 0, 0, []
+            locked = set(
+                (
+                    await session.scalars(
+                        select(Crisis.id)
+                        .where(Crisis.id.in_({reminder.crisis_id for reminder in due}))
+                        .with_for_update(skip_locked=True)
+                    )
+                ).all()
+            )
+            if any(reminder.kind == ReminderKind.escalation.value for reminder in due):
+                # An escalation picks a new owner and stamps their row: a batch firing several
+                # would take those rows in any order, and two replicas' batches could deadlock
+                # on them. Taken up front, in one order, the second batch waits instead.
+                await session.execute(
+                    select(RosterMember.id)
+                    .where(RosterMember.active.is_(True))
+                    .order_by(RosterMember.id)
                     .with_for_update()
                 )
-                if reminder is None:
-                    return False
-                now = self.ctx.clock.now()
-                # Fired first: firing schedules the crisis's next reminder, which takes the
-                # crisis's one pending slot.
-                reminder.status = ReminderStatus.fired.value
-                reminder.pending_for = None
-                reminder.fired_at = now
-                reminder.attempts += 1
-                await session.flush()
-                await crisis_flow.fire(session, self.ctx, reminder, now)
-        except Exception as exc:
-            log.exception("reminder failed", reminder=reminder_id)
-            await self._postpone(reminder_id, exc)
-            return False
-        self.ctx.on_outbox()
-        return True
+            for reminder in due:
+                if self.stopping:
+                    # What is left stays pending and fires after the restart.
+                    break
+                if reminder.crisis_id not in locked:
+                    continue
+                # Read before firing: a failed savepoint expires what it touched.
+                reminder_id = reminder.id
+                try:
+                    async with session.begin_nested():
+                        await self._fire_one(session, reminder)
+                except Exception as error:
+                    log.exception("reminder failed", reminder=reminder_id)
+                    failed.append((reminder_id, error))
+                    continue
+                fired += 1
+        return len(due), fired, failed
+
+    async def _fire_one(self, session: AsyncSession, reminder: Reminder) -> None:
+        now = self.ctx.clock.now()
+        # Fired first: firing schedules the crisis's next reminder, which takes the crisis's
+        # one pending slot.
+        reminder.status = ReminderStatus.fired.value
+        reminder.pending_for = None
+        reminder.fired_at = now
+        reminder.attempts += 1
+        await session.flush()
+        await crisis_flow.fire(session, self.ctx, reminder, now)
 
     async def _postpone(self, reminder_id: int, exc: Exception) -> None:
         async with self.ctx.db.transaction() as session:

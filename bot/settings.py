@@ -145,6 +145,12 @@ class Settings(BaseSettings):
     mention_api_url: str = "https://api.mention.net/api"
     mention_poll_interval: Duration = timedelta(minutes=5)
 
+    # Intake commits the alerts that queue together in one transaction: at most this many (on
+    # SQLite a batch holds the one write lock, so a person's click waits for it), and a batch
+    # that is not full waits this long for more (group commit).
+    intake_batch_max: int = Field(default=100, ge=1, le=5000)
+    intake_batch_wait: Duration = timedelta(milliseconds=2)
+
     log_level: str = "info"
     # How often the reminder sweep looks for due reminders (a reminder fires at most this
     # late), and how often outbox delivery looks for work when nothing woke it.

@@ -70,6 +70,14 @@ class Database:
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    @property
+    def writer_pause(self) -> float:
+        """Seconds a loop that writes batch after batch leaves the database alone between
+        them. SQLite has one write lock, and a connection waiting for it only looks again
+        every 100 ms or so: without the pause, back-to-back batches would starve every other
+        writer (a click, the delivery worker) until its busy timeout."""
+        return 0.0 if self.is_postgresql else 0.12
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work commits on success and rolls back on any error."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import crisis_flow, roster
 from bot.actors import WEBHOOK, Actor
@@ -510,10 +511,9 @@ async def test_a_sweep_asked_to_stop_ends_after_the_reminder_it_is_firing(
     clock.advance(ACK_TIMEOUT)
 
     class StoppedMidRound(ReminderSweeper):
-        async def _fire_one(self, reminder_id: int) -> bool:
-            fired = await super()._fire_one(reminder_id)
+        async def _fire_one(self, session: AsyncSession, reminder: Reminder) -> None:
+            await super()._fire_one(session, reminder)
             await self.stop()  # as on SIGTERM, while the round is under way
-            return fired
 
     assert await StoppedMidRound(loop_ctx).sweep() == 1
     # The rest stayed pending and fire after the restart, once each: every crisis went to

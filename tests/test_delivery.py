@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import update
 
 from bot import crisis_flow, outbox, roster
@@ -9,6 +11,7 @@ from bot.actors import WEBHOOK
 from bot.context import CoreContext
 from bot.delivery import DeliveryWorker, RetryLater
 from bot.intake import ingest
+from bot.messages import Message
 from bot.outbox import ROOT_UPDATE
 from models import Crisis, OutboxMessage, RosterLevel
 from tests.helpers import alert, count, slack_user
@@ -84,3 +87,53 @@ async def test_a_rerender_waiting_for_its_retry_takes_in_later_changes(ctx: Core
     await worker.drain()
     assert deliverer.rendered == ["acknowledged"]
     assert await count(ctx.db, OutboxMessage, OutboxMessage.kind == ROOT_UPDATE) == 1
+
+
+PACE = timedelta(seconds=1)
+
+
+class PacedChannel:
+    """One channel that takes a single message per round, as Slack's pace does under load."""
+
+    platform = "slack"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str, str | None]] = []
+        self.budget = 0
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        if self.budget == 0:
+            raise RetryLater("channel paced", after=PACE, paced=True)
+        self.budget -= 1
+        self.sent.append((message.crisis_id, message.kind, message.data.get("key")))
+
+
+async def test_a_new_crisis_root_goes_ahead_of_other_crises_replies_when_the_channel_is_paced(
+    ctx: CoreContext,
+) -> None:
+    first = (await ingest(ctx, alert(), WEBHOOK)).crisis
+    channel = PacedChannel()
+    worker = DeliveryWorker(ctx, channel)
+    channel.budget = 1
+    await worker.drain()
+    assert channel.sent == [(first, "root_post", None)]
+    ctx.clock.advance(PACE)  # type: ignore[attr-defined]
+    # The first crisis's thread keeps growing while a second crisis opens.
+    async with ctx.db.transaction() as session:
+        for key in ("thread.one", "thread.two"):
+            outbox.thread(session, ctx.platforms, first, Message(key, {}), ctx.clock.now())
+    second = (
+        await ingest(ctx, alert(id="x-1", url="https://x.com/s/1", brand="B"), WEBHOOK)
+    ).crisis
+    for _ in range(5):
+        ctx.clock.advance(PACE)  # type: ignore[attr-defined]
+        channel.budget = 1
+        await worker.drain()
+    assert channel.sent[1] == (second, "root_post", None)
+    # Each crisis's own messages keep their order.
+    assert [key for crisis, _, key in channel.sent if crisis == first] == [
+        None,
+        "thread.no_owner",
+        "thread.one",
+        "thread.two",
+    ]

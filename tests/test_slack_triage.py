@@ -7,6 +7,7 @@ import asyncio
 import time
 
 from bot import alert_signature
+from handlers.alerts import MAX_BATCH
 from models import Alert, Crisis
 from tests.e2e import ALERT_SECRET, CHANNEL, SlackBot, post, running_bot
 from tests.helpers import count
@@ -77,11 +78,11 @@ async def test_batches_answer_each_alert_in_order(database_url: str) -> None:
         assert (second["index"], second["code"], second["field"]) == (1, 400, "url")
         assert (third["index"], third["status"]) == (2, "duplicate")
         assert await count(slack.bot.db, Alert) == 1
-        too_many = [post(id=str(n), url=f"https://x.com/s/{n}") for n in range(501)]
+        too_many = [post(id=str(n), url=f"https://x.com/s/{n}") for n in range(MAX_BATCH + 1)]
         body_bytes = __import__("json").dumps(too_many).encode()
         headers = alert_signature.sign(ALERT_SECRET, body_bytes, int(time.time()))
         status, answer = await slack.raw_alert(body_bytes, headers)
-        assert status == 400 and "at most 500" in answer["error"]
+        assert status == 400 and f"at most {MAX_BATCH}" in answer["error"]
         status, answer = await slack.post_alert([invalid])
         assert status == 400 and answer["results"][0]["field"] == "url"
         assert await count(slack.bot.db, Alert) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -13,8 +14,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.context import CoreContext
 from handlers.slack import actions, commands, events, home, views
 
+# Seconds; well inside the outbox's 15 s lease, even with the one retry.
+_TIMEOUT = 5
 
-def web_client(ctx: CoreContext, *, retry_rate_limits: bool) -> AsyncWebClient:
+
+def web_client(
+    ctx: CoreContext, *, retry_rate_limits: bool, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """A Web API client. `session`: the process's shared connection pool (without one, the
+    client opens a connection per call)."""
     token = ctx.settings.slack_bot_token
     handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=1)]
     if retry_rate_limits:
@@ -28,16 +36,22 @@ def web_client(ctx: CoreContext, *, retry_rate_limits: bool) -> AsyncWebClient:
         token=token.get_secret_value() if token else None,
         base_url=ctx.settings.slack_api_url,
         retry_handlers=handlers,
-        # Well inside the outbox's 15 s lease, even with the one retry.
-        timeout=5,
+        timeout=_TIMEOUT,
+        session=session,
     )
 
 
-def build_app(ctx: CoreContext) -> AsyncApp:
+def http_session() -> aiohttp.ClientSession:
+    """A connection pool for Web API clients to share (a call through it gets the same
+    timeout as one without)."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=_TIMEOUT))
+
+
+def build_app(ctx: CoreContext, session: aiohttp.ClientSession | None = None) -> AsyncApp:
     settings = ctx.settings
     signing_secret = settings.slack_signing_secret
     app = AsyncApp(
-        client=web_client(ctx, retry_rate_limits=True),
+        client=web_client(ctx, retry_rate_limits=True, session=session),
         # Socket Mode requests are not signed; over HTTP Bolt checks every signature and
         # answers 401 to a missing, wrong or stale one.
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
