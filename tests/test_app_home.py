@@ -61,9 +61,9 @@ async def test_home_tab_lists_my_crises_and_all_open_ones(database_url: str) -> 
         assert texts[0] == "My crises"
         assert texts[1].startswith(f"{link} · open · next: acknowledge it · due ")
         assert texts[2] == "All open crises"
-        assert texts[3] == f"{link} · Kurtki · open · open 0s · owner <@UANNA>"
+        assert texts[3] == f"{link} · Kurtki · open · open 0 seconds · owner <@UANNA>"
         assert texts[4].startswith("<https://slack.com/archives/")
-        assert texts[4].endswith("|#1> · Sklep · acknowledged · open 0s · owner <@UBOSS>")
+        assert texts[4].endswith("|#1> · Sklep · acknowledged · open 0 seconds · owner <@UBOSS>")
 
         # Past ACK_TIMEOUT (the sweep stopped, so nobody escalates it): flagged as overdue.
         await slack.bot.sweeper.stop()
@@ -71,7 +71,7 @@ async def test_home_tab_lists_my_crises_and_all_open_ones(database_url: str) -> 
         texts = await open_home(slack, "UBOSS", "Ev2")
         assert texts[1].startswith("<https://slack.com/archives/")
         assert "|#1> · acknowledged · next: Apologise" in texts[1]
-        assert texts[3].endswith("· open 16m · owner <@UANNA> · ⚠️ acknowledgement overdue")
+        assert texts[3].endswith("· open 16 minutes · owner <@UANNA> · ⚠️ acknowledgement overdue")
         assert "overdue" not in texts[4]
 
         # Someone not on the roster sees every open crisis, and why they own none.
