@@ -263,7 +263,7 @@ MESSAGES: dict[str, str] = {
     "thread.confirmation_link": "{owner}, wyślij ten link klientowi (np. w prywatnej wiadomości), żeby mógł potwierdzić, że problem został rozwiązany. Strona jest w języku {language}, link jest ważny do {until} i można go użyć tylko raz:\n{link}",
     "thread.confirmation_link_off": "Brak linku potwierdzenia dla klienta: na serwerze nie ustawiono PUBLIC_BASE_URL. Zapisz potwierdzenie klienta przyciskiem „Klient potwierdził”.",
     "thread.customer_confirmed": "Klient potwierdził przez link ({at}), że problem został rozwiązany: kryzys #{n} jest zamknięty. Czas do pierwszej reakcji: {to_ack}; czas do rozwiązania: {to_resolve}.",
-    "thread.customer_not_yet": "{owner}, klient odpowiedział przez link potwierdzenia ({at}): problem nie jest jeszcze rozwiązany. Komentarz klienta: {comment}\nKryzys #{n} wraca do stanu „w toku”, a przypomnienia trwają dalej; zaproponuj nowe rozwiązanie, gdy zostanie uzgodnione.",
+    "thread.customer_not_yet": "{owner}, klient odpowiedział przez link potwierdzenia ({at}): problem nie jest jeszcze rozwiązany. Komentarz klienta: {comment}\nKryzys #{n} wraca do stanu „w toku”, a przypomnienia będą przychodzić dalej; zaproponuj nowe rozwiązanie, gdy zostanie uzgodnione.",
     "language.en": "angielskim",
     "language.pl": "polskim",
     "actor.customer": "klient",
