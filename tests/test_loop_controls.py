@@ -92,7 +92,7 @@ async def test_slack_controls_and_timer_follow_the_state(database_url: str, lang
         assert ticked == (
             "Closing checklist of #1: 1/2 done."
             if language == "en"
-            else "Lista zamknięcia kryzysu #1: zrobione 1/2."
+            else "Lista przed zamknięciem kryzysu #1: zrobione 1/2."
         )
 
         def closing_ticks() -> list[str]:

@@ -128,7 +128,7 @@ async def test_roster_is_open_until_there_is_a_lead_then_leads_only(database_url
 async def test_polish(database_url: str) -> None:
     async with running_bot(database_url, language="pl") as slack:
         assert "Lista dyżurnych jest pusta" in await slack.command("roster")
-        assert "zgłoś negatywny wpis" in await slack.command("help")
+        assert "zgłoś negatywny post" in await slack.command("help")
         assert await slack.command("roster add <@UANNA|anna> senior") == (
             "<@UANNA> jest na liście dyżurnych jako senior."
         )

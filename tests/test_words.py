@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.i18n import duration, number, plural
+from bot.i18n import CATALOGUES, duration, number, plural
 from tests.e2e import SlackBot, post, running_bot
 from tests.teams_e2e import BOSS, TeamsBot, card_text, running_teams_bot
 
@@ -282,3 +282,33 @@ def test_durations_in_words() -> None:
     assert duration("pl", 2 * 3600 + 60) == "2 godziny 1 minuta"
     assert duration("en", 25 * 3600) == "1 day 1 hour"
     assert duration("en", 1) == "1 second"
+
+
+def test_polish_keeps_the_glossary() -> None:
+    """One word per thing, as issue #12 fixes it: "acknowledged" is someone taking care of
+    it (never accepting a complaint), the roster is the lista dyżurnych, the owner the osoba
+    prowadząca, and counts take their proper plural forms."""
+    polish = CATALOGUES["pl"]
+    assert polish["button.ack"] == "Zajmuję się"
+    assert polish["button.snooze"] == polish["snooze.placeholder"] == "Przypomnij później"
+    assert polish["playbook.step.compensate"] == "Zaproponuj rekompensatę"
+    everything = "\n".join(polish.values())
+    assert not re.search(r"przyjmij|przyjęt[yeo]|przyjęci", everything)
+    assert "skład" not in everything and "właściciel" not in everything
+    assert not re.search(r"\w\((y|a|e|ów)\)", everything)
+    for key in ("stats.to_ack", "digest.to_ack", "report.figures", "thread.closed"):
+        assert "pierwszej reakcji" in polish[key], key
+
+
+# Placeholders that hold a length of time: "1 godzina", "2 godziny", "5 godzin" (nominative).
+DURATIONS = ("timeout", "age", "after", "to_ack", "to_resolve", "median", "p90")
+
+
+def test_polish_durations_never_follow_a_preposition_that_changes_their_case() -> None:
+    # "za 1 godzina", "w ciągu 1 godzina" and "od 2 godziny" are wrong: a duration in words is
+    # in the nominative, so it stands after a colon or in brackets instead.
+    after_preposition = re.compile(
+        r"\b(za|w ciągu|od|po|przez|do|na|o)\s+\{(" + "|".join(DURATIONS) + r")\}", re.I
+    )
+    wrong = {key: text for key, text in CATALOGUES["pl"].items() if after_preposition.search(text)}
+    assert wrong == {}

@@ -3,22 +3,22 @@
 MESSAGES: dict[str, str] = {
     "help.text": (
         "crisisbot prowadzi reakcję na kryzys w mediach społecznościowych.\n"
-        "/crisis open <url> [tekst]: zgłoś negatywny wpis\n"
+        "/crisis open <url> [tekst]: zgłoś negatywny post\n"
         "/crisis list: otwarte kryzysy\n"
-        "/crisis status <n>: kryzys i jego historia\n"
+        "/crisis status <n>: jeden kryzys i jego historia\n"
         "/crisis ack <n>: zajmuję się tym\n"
-        "/crisis assign <n> <@osoba>: przekaż kryzys innej osobie z doświadczeniem\n"
+        "/crisis assign <n> <@osoba>: przekaż kryzys innej osobie senior\n"
         "/crisis resolve <n> [notatka]: zaproponuj klientowi rozwiązanie\n"
         "/crisis confirm <n> [notatka]: klient potwierdził, zamknij kryzys\n"
         "/crisis reopen <n>: otwórz kryzys ponownie\n"
-        "/crisis snooze <n> <czas>: przesuń przypomnienie (np. 30m, 4h, 1d)\n"
-        "/crisis roster: kto może prowadzić kryzys\n"
+        "/crisis snooze <n> <czas>: przesuń następne przypomnienie (np. 30m, 4h, 1d)\n"
+        "/crisis roster: lista dyżurnych, czyli kto może prowadzić kryzys\n"
         "/crisis roster add <@osoba> junior|senior|lead, /crisis roster remove <@osoba>\n"
-        "/crisis stats [7d|30d|90d|all] [marka]: liczby i czasy reakcji\n"
+        "/crisis stats [7d|30d|90d|all] [marka]: statystyki i czasy reakcji\n"
         "/crisis export <n>: historia kryzysu jako plik CSV w jego wątku\n"
         "/crisis channel [<marka> <#kanał>|default]: osobny kanał kryzysowy marki\n"
-        "/crisis link [kod]: ta sama osoba na Slacku i w Teams\n"
-        "/crisis sources: Meta, Trustpilot i inne źródła: dzisiejsze wpisy i błędy"
+        "/crisis link [kod]: połącz swoje konta na Slacku i w Teams\n"
+        "/crisis sources: dzisiejsze wpisy i błędy ze źródeł (Meta, Trustpilot i inne)"
     ),
     "list.empty": "Brak otwartych kryzysów. Jest spokojnie.",
     "list.header": "Otwarte kryzysy: {count}",
@@ -26,11 +26,11 @@ MESSAGES: dict[str, str] = {
     "status.summary": "Kryzys #{n}: {status}, waga: {severity}, kategoria: {category}\nProwadzi: {owner} · {alerts} · zasięg: {reach} · {post}",
     "status.timeline_header": "Historia:",
     "timeline.opened": "{at} otwarty przez {actor} ({source}: {url})",
-    "timeline.alert_grouped": "{at} dołączył kolejny post lub komentarz ({url})",
+    "timeline.alert_grouped": "{at} dołączono kolejny post lub komentarz ({url})",
     "timeline.owner_assigned": "{at} prowadzi: {member}",
     "timeline.no_owner": "{at} nikt z listy dyżurnych nie mógł go przejąć",
     "intake.opened": "Otwarto kryzys #{n}.",
-    "intake.grouped": "Ten post dotyczy kryzysu #{n}: dołączono go do niego.",
+    "intake.grouped": "Ten post dotyczy kryzysu #{n}, więc został do niego dołączony.",
     "intake.duplicate": "Ten post był już zgłoszony: kryzys #{n}.",
     "roster.added": "{member} jest na liście dyżurnych jako {level}.",
     "roster.unchanged": "{member} ma już poziom {level}.",
@@ -39,7 +39,7 @@ MESSAGES: dict[str, str] = {
     "roster.empty": "Lista dyżurnych jest pusta. Najpierw dodaj osobę o poziomie lead: {command}",
     "roster.header": "Lista dyżurnych ({count}):",
     "roster.line": "{member}: {level}, otwarte kryzysy: {open}",
-    "thread.owner_assigned": "{owner}, prowadzisz kryzys #{n}. Pierwszy krok: szybko i osobiście skontaktuj się z klientem i przeproś. Szybka, osobista odpowiedź kogoś na wyższym stanowisku uspokaja sytuację.",
+    "thread.owner_assigned": "{owner}, prowadzisz kryzys #{n}. Pierwszy krok: jak najszybciej skontaktuj się osobiście z klientem i przeproś. Szybka, osobista odpowiedź kogoś na wyższym stanowisku uspokaja sytuację.",
     "thread.no_owner": "Nikt z listy dyżurnych nie może jeszcze prowadzić tego kryzysu. Dodaj osobę o poziomie senior lub lead poleceniem {command}, a potem przypisz jej kryzys.",
     "thread.alert_grouped": "Nowy komentarz, autor: {author} ({followers}): „{text}” {post}",
     "error.unknown_command": "Nieznane polecenie „{command}”. Zobacz {help}.",
@@ -106,7 +106,7 @@ MESSAGES: dict[str, str] = {
     "error.not_now": "To niemożliwe, gdy kryzys #{n} ma status: {status}.",
     "error.crisis_closed": "Kryzys #{n} jest zamknięty. Najpierw otwórz go ponownie: /crisis reopen {n}",
     "error.cannot_own": "Kryzys może prowadzić tylko osoba z listy dyżurnych o poziomie senior lub lead.",
-    "error.already_owner": "{owner} już prowadzi #{n}.",
+    "error.already_owner": "{owner} już prowadzi kryzys #{n}.",
     "error.note_too_long": "Notatka jest za długa (najwyżej {limit} znaków).",
     "error.bad_remedy": "Nieznane rozwiązanie.",
     "error.nul_character": "Polecenie zawiera znak NUL; wpisz je ponownie bez niego.",
@@ -125,8 +125,8 @@ MESSAGES: dict[str, str] = {
     "thread.closed": "{actor} zapisuje potwierdzenie klienta: kryzys #{n} jest zamknięty. Czas do pierwszej reakcji: {to_ack}; czas do rozwiązania: {to_resolve}.{details}",
     "thread.reopened": "{actor} otwiera ponownie kryzys #{n}.",
     "thread.snoozed": "{actor} przesuwa przypomnienia o kryzysie #{n} na {until}.",
-    "thread.escalated": "{previous}: brak potwierdzenia w wyznaczonym czasie ({timeout}), że ktoś zajmuje się kryzysem #{n}. {owner}, teraz Ty go prowadzisz: potwierdź, proszę, że się nim zajmujesz.",
-    "thread.escalation_nobody": "{who} nikt jeszcze nie zajął się kryzysem #{n}, a nie ma komu go przekazać. Przejmijcie go, proszę (/crisis assign {n} @osoba). Czas do kolejnego wezwania: {timeout}.",
+    "thread.escalated": "Minął czas na reakcję ({timeout}), a {previous} nadal nie potwierdza, że zajmuje się kryzysem #{n}. {owner}, teraz Ty go prowadzisz: potwierdź, proszę, że się nim zajmujesz.",
+    "thread.escalation_nobody": "{who}, nikt jeszcze nie zajął się kryzysem #{n}, a nie ma komu go przekazać. Przejmijcie go, proszę (/crisis assign {n} @osoba). Czas do kolejnego wezwania: {timeout}.",
     "thread.follow_up_confirmation": "{owner}, czy klient potwierdził, że sprawa #{n} jest rozwiązana? Skontaktuj się z nim, a potem naciśnij „Klient potwierdził”.",
     "playbook.all_done": "wszystkie kroki zrobione: zaproponuj klientowi rozwiązanie",
     "timeline.acknowledged": "{at} {actor} zajmuje się kryzysem",
@@ -149,15 +149,15 @@ MESSAGES: dict[str, str] = {
     "digest.header": "Tygodniowe podsumowanie kryzysów, {from} – {to}",
     "digest.quiet": "W tym tygodniu nie było kryzysów (tydzień wcześniej: {previous}).",
     "digest.count": "Kryzysy: {count} (tydzień wcześniej: {previous})",
-    "digest.to_ack": "Mediana czasu do pierwszego przyjęcia: {median} (tydzień wcześniej: {previous})",
-    "digest.in_time": "Przyjęte w ciągu {timeout}: {share}",
+    "digest.to_ack": "Mediana czasu do pierwszej reakcji: {median} (tydzień wcześniej: {previous})",
+    "digest.in_time": "Pierwsza reakcja w wyznaczonym czasie ({timeout}): {share}",
     "digest.escalations": "Eskalacje: {count} (tydzień wcześniej: {previous})",
     "digest.top_categories": "Najczęstsze problemy:",
     "digest.chart": "Kryzysy dziennie:",
     "digest.day": "{day} {date} {bar} {count}",
     "digest.no_open_old": "Żaden kryzys nie jest otwarty dłużej niż dzień.",
     "digest.open_old": "Otwarte dłużej niż dzień: {count}",
-    "digest.open_old_line": "· #{n} {brand} · {status} · otwarty od {age} · właściciel {owner}",
+    "digest.open_old_line": "· #{n} {brand} · {status} · od otwarcia: {age} · prowadzi: {owner}",
     "weekday.mon": "pon",
     "weekday.tue": "wt",
     "weekday.wed": "śr",
@@ -166,30 +166,30 @@ MESSAGES: dict[str, str] = {
     "weekday.sat": "sob",
     "weekday.sun": "niedz",
     "home.mine_title": "Moje kryzysy",
-    "home.not_on_roster": "Nie ma cię w składzie: kryzysy prowadzą osoby starsze stażem i liderzy ze składu.",
+    "home.not_on_roster": "Nie ma Cię na liście dyżurnych: kryzysy prowadzą osoby senior i lead z tej listy.",
     "home.mine_empty": "Nie prowadzisz żadnego otwartego kryzysu.",
-    "home.mine_line": "{n} · {status} · dalej: {next} · termin {due}",
+    "home.mine_line": "{n} · {status} · następny krok: {next} · termin: {due}",
     "home.open_title": "Wszystkie otwarte kryzysy",
-    "home.open_line": "{n} · {brand} · {status} · otwarty od {age} · właściciel {owner}",
-    "home.open_line_overdue": "{n} · {brand} · {status} · otwarty od {age} · właściciel {owner} · ⚠️ przyjęcie spóźnione",
-    "home.next.acknowledge": "przyjmij go",
+    "home.open_line": "{n} · {brand} · {status} · od otwarcia: {age} · prowadzi: {owner}",
+    "home.open_line_overdue": "{n} · {brand} · {status} · od otwarcia: {age} · prowadzi: {owner} · ⚠️ nikt się nim nie zajął na czas",
+    "home.next.acknowledge": "potwierdź, że się nim zajmujesz",
     "home.next.resolve": "zaproponuj klientowi rozwiązanie",
     "home.next.confirmation": "uzyskaj potwierdzenie klienta",
     "report.title": "Raport z kryzysu #{n}",
     "report.opened": "Otwarty {at}: {post}",
-    "report.escalations": "Eskalowany {count} raz(y), zanim ktoś go przejął",
-    "report.acknowledged": "Przyjęty {at} przez {by}",
-    "report.steps": "Odhaczone kroki planu: {done}/{total}",
-    "report.proposed": "Rozwiązanie zaproponowane {at}: {remedy}",
-    "report.confirmed_by_customer": "Potwierdzony przez klienta przez link {at}",
-    "report.confirmed_by_owner": "Potwierdzony {at} przez {by}",
-    "report.figures": "Czas do przyjęcia: {to_ack} · czas do rozwiązania: {to_resolve} · posty: {posts}, komentarze: {comments} · zasięg: {reach}",
+    "report.escalations": "Eskalacje, zanim ktoś się nim zajął: {count}",
+    "report.acknowledged": "Pierwsza reakcja: {at} ({by})",
+    "report.steps": "Zaznaczone kroki planu działania: {done}/{total}",
+    "report.proposed": "Zaproponowane rozwiązanie ({at}): {remedy}",
+    "report.confirmed_by_customer": "Potwierdzenie klienta przez link: {at}",
+    "report.confirmed_by_owner": "Potwierdzenie klienta: {at} (zapisane przez {by})",
+    "report.figures": "Czas do pierwszej reakcji: {to_ack} · czas do rozwiązania: {to_resolve} · posty: {posts}, komentarze: {comments} · zasięg: {reach}",
     "chart.title": "Kryzys #{n}: posty i komentarze",
     "chart.posts": "posty",
     "chart.comments": "komentarze",
-    "chart.acknowledged": "przyjęty",
-    "chart.resolved": "rozwiązany",
-    "chart.count": "łącznie",
+    "chart.acknowledged": "pierwsza reakcja",
+    "chart.resolved": "rozwiązanie",
+    "chart.count": "narastająco",
     "chart.card_title": "Posty i komentarze w czasie",
     "usage.export": "Użycie: /crisis export <n>, np. /crisis export 12",
     "export.on_its_way": "Historia kryzysu #{n} trafi do jego wątku jako plik CSV.",
@@ -199,17 +199,17 @@ MESSAGES: dict[str, str] = {
     "period.all": "od początku",
     "stats.header": "Kryzysy {period}: {total}",
     "stats.header_brand": "Kryzysy marki {brand} {period}: {total}",
-    "stats.by_status": "Według statusu: otwarte {open} · przyjęte {acknowledged} · czekające na potwierdzenie {awaiting} · zamknięte {closed}",
+    "stats.by_status": "Według statusu: otwarte {open} · w toku {acknowledged} · czekające na potwierdzenie {awaiting} · zamknięte {closed}",
     "stats.by_severity": "Według wagi: niska {low} · średnia {medium} · wysoka {high} · krytyczna {critical}",
     "stats.category": "· {category}: {count}",
-    "stats.to_ack": "Czas do pierwszego przyjęcia: mediana {median}, 90. percentyl {p90}",
+    "stats.to_ack": "Czas do pierwszej reakcji: mediana {median}, 90. percentyl {p90}",
     "stats.to_confirm": "Czas do potwierdzenia przez klienta: mediana {median}, 90. percentyl {p90}",
-    "stats.in_time": "Przyjęte w ciągu {timeout}: {share} ({in_time} z {measured})",
+    "stats.in_time": "Pierwsza reakcja w wyznaczonym czasie ({timeout}): {share} ({in_time} z {measured})",
     "stats.escalations": "Eskalacje: {count}",
-    "stats.owners_header": "Według właściciela:",
-    "stats.owner": "· {member}: kryzysów {count}, mediana czasu do przyjęcia {to_ack}, otwarte teraz {open}",
+    "stats.owners_header": "Według osoby prowadzącej:",
+    "stats.owner": "· {member} · kryzysy: {count} · mediana czasu do pierwszej reakcji: {to_ack} · otwarte teraz: {open}",
     "root.next_reminder": "Następne przypomnienie {at}",
-    "root.progress": "Plan działania {done}/{total}",
+    "root.progress": "Plan działania: {done}/{total}",
     "root.closed_times": "Zamknięty. Czas do pierwszej reakcji: {to_ack}, do rozwiązania: {to_resolve}",
     "playbook.title": "Plan działania kryzysu #{n} ({category}). Zaznaczaj kolejne kroki:",
     "playbook.remedies": "Pasujące rozwiązania, każde z odpowiedzią do dostosowania:",
@@ -229,30 +229,30 @@ MESSAGES: dict[str, str] = {
     "snooze.4h": "Za 4 godziny",
     "snooze.tomorrow": "Jutro o 9:00",
     "duration.none": "brak danych",
-    "thread.severity_raised": "{who} kryzys #{n} ma teraz wagę: {to} (wcześniej: {from}).",
-    "thread.spike": "{owner} Nagły wzrost: wzmianki o marce {brand} w tej godzinie: {mentions} (zwykle {usual} na godzinę). Nowe wzmianki o marce {brand} trafiają na razie do kryzysu #{n}.",
-    "summary.fallback": "Kryzys #{n}: posty i komentarze: {count}",
-    "summary.counts": "*Podsumowanie na żywo kryzysu #{n}:* {posts}, {comments}, łączny zasięg: {reach}",
+    "thread.severity_raised": "{who} Kryzys #{n} ma teraz wagę: {to} (wcześniej: {from}).",
+    "thread.spike": "{owner} Nagły wzrost liczby wzmianek o marce {brand}: {mentions} w tej godzinie (zwykle {usual} na godzinę). Na razie nowe wzmianki o marce {brand} trafiają do kryzysu #{n}.",
+    "summary.fallback": "Kryzys #{n}, posty i komentarze: {count}",
+    "summary.counts": "*Podsumowanie kryzysu #{n} na żywo:* {posts}, {comments}, łączny zasięg: {reach}",
     "summary.sources": "Źródła: {sources}",
     "summary.trend": "Ostatnia godzina, co 10 minut: {spark} ({counts})",
     "summary.newest": "Najnowszy: {post}",
     "summary.influential": "Najbardziej wpływowe:",
     "button.category": "Kategoria",
     "timeline.severity_raised": "{at} podniesiono wagę: {to}",
-    "timeline.spike": "{at} nagły wzrost: wzmianki o marce {brand} w tej godzinie: {mentions}",
+    "timeline.spike": "{at} nagły wzrost liczby wzmianek o marce {brand}: {mentions} w tej godzinie",
     "timeline.category_changed": "{at} {actor} zmienia kategorię na {to} (wcześniej: {was})",
-    "reply.category": "Kryzys #{n} ma teraz kategorię: {category}; plan działania dostosowuje się do niej.",
+    "reply.category": "Kryzys #{n} ma teraz kategorię: {category}; plan działania jest do niej dostosowany.",
     "error.bad_category": "Nieznana kategoria.",
     "channel.header": "Marki z własnym kanałem kryzysowym:",
     "channel.line": "{brand}: {channel}",
-    "channel.none": "Wszystkie marki trafiają na kanał kryzysowy. Własny kanał dla marki: {command}",
+    "channel.none": "Kryzysy wszystkich marek trafiają na kanał kryzysowy. Własny kanał dla marki: {command}",
     "channel.set": "Kryzysy dotyczące {brand} trafiają teraz na {channel}.",
     "channel.reset": "Kryzysy dotyczące {brand} znów trafiają na kanał kryzysowy.",
     "usage.channel": "Użycie: /crisis channel, /crisis channel <marka> <#kanał>, /crisis channel <marka> default",
     "root.title_spike": "Kryzys #{n} · nagły wzrost wzmianek · {brand}{source}",
     "timeline.reminder_skipped": "{at} przypomnienie nie zostało powtórzone: poprzednie jeszcze nie dotarło",
     "intake.reopened": "Ten post dotyczy niedawno zamkniętego kryzysu #{n}: kryzys jest znów otwarty.",
-    "thread.relapsed": "{owner} kryzys #{n} jest znów otwarty: {reason} pojawił się po zamknięciu (czas od zamknięcia: {after}). {post}",
+    "thread.relapsed": "{owner}, kryzys #{n} jest znów otwarty: {reason} pojawił się po zamknięciu (czas od zamknięcia: {after}). {post}",
     "relapse.post": "nowy negatywny komentarz pod tym samym postem",
     "relapse.author": "nowy negatywny post tego samego autora",
     "timeline.relapsed": "{at} ponownie otwarty: nowy negatywny post po zamknięciu ({url})",
@@ -260,17 +260,17 @@ MESSAGES: dict[str, str] = {
     "timeline.confirmation_link": "{at} utworzono link potwierdzenia dla klienta (w języku {language})",
     "timeline.customer_confirmed": "{at} klient potwierdził przez link: kryzys zamknięty",
     "timeline.customer_not_yet": "{at} klient odpowiedział przez link: sprawa jeszcze nie jest rozwiązana. {comment}",
-    "thread.confirmation_link": "{owner}, wyślij ten link klientowi (np. w prywatnej wiadomości), żeby mógł potwierdzić, że problem został rozwiązany. Strona jest w języku {language}, link jest ważny do {until} i przyjmuje jedną odpowiedź:\n{link}",
+    "thread.confirmation_link": "{owner}, wyślij ten link klientowi (np. w prywatnej wiadomości), żeby mógł potwierdzić, że problem został rozwiązany. Strona jest w języku {language}, link jest ważny do {until} i można go użyć tylko raz:\n{link}",
     "thread.confirmation_link_off": "Brak linku potwierdzenia dla klienta: na serwerze nie ustawiono PUBLIC_BASE_URL. Zapisz potwierdzenie klienta przyciskiem „Klient potwierdził”.",
     "thread.customer_confirmed": "Klient potwierdził przez link ({at}), że problem został rozwiązany: kryzys #{n} jest zamknięty. Czas do pierwszej reakcji: {to_ack}; czas do rozwiązania: {to_resolve}.",
-    "thread.customer_not_yet": "{owner}, klient odpowiedział przez link potwierdzenia ({at}): problem nie jest jeszcze rozwiązany. Komentarz klienta: {comment}\nKryzys #{n} wraca do stanu „w toku”, a przypomnienia trwają dalej; zaproponuj nowe rozwiązanie, gdy zostanie uzgodnione.",
+    "thread.customer_not_yet": "{owner}, klient odpowiedział przez link potwierdzenia ({at}): problem nie jest jeszcze rozwiązany. Komentarz klienta: {comment}\nKryzys #{n} wraca do stanu „w toku”, a przypomnienia będą przychodzić dalej; zaproponuj nowe rozwiązanie, gdy zostanie uzgodnione.",
     "language.en": "angielskim",
     "language.pl": "polskim",
     "actor.customer": "klient",
     "error.comment_too_long": "Komentarz jest za długi (najwyżej {limit} znaków).",
     "page.title": "Czy Państwa problem został rozwiązany?",
     "page.shop_unknown": "Nasz sklep",
-    "page.about": "Zgłosili nam Państwo sprawę ({source}): {problem}. Zrobiliśmy wszystko, by ją rozwiązać.",
+    "page.about": "Zgłosili nam Państwo sprawę ({source}): {problem}. Dołożyliśmy starań, by ją rozwiązać.",
     "page.question": "Czy problem został rozwiązany?",
     "page.yes": "Tak, rozwiązany",
     "page.no": "Nie, jeszcze nie",
@@ -299,7 +299,7 @@ MESSAGES: dict[str, str] = {
     "page.network.forum": "forum",
     "page.network.other": "internet",
     "sandbox.title": "Piaskownica crisisbot",
-    "sandbox.hint": "Udawany obszar roboczy Slacka. Wszystko tutaj przechodzi przez prawdziwy kod bota dla Slacka. Przy każdym uruchomieniu bota zaczyna od nowa, na osobnej bazie danych.",
+    "sandbox.hint": "Symulowany obszar roboczy Slacka. Wszystko tutaj przechodzi przez prawdziwy kod bota dla Slacka. Piaskownica zaczyna od nowa, na osobnej bazie danych, przy każdym uruchomieniu bota.",
     "sandbox.act_as": "Działaj jako",
     "sandbox.team": "Dodaj przykładowy zespół do listy dyżurnych",
     "sandbox.samples": "Wyślij przykładowy alert",
@@ -329,7 +329,7 @@ MESSAGES: dict[str, str] = {
     "sandbox.error.modal": "To okno nie jest otwarte.",
     "sandbox.error.values": "Brak wartości z okna.",
     "sandbox.error.sample": "Nie ma takiego przykładu.",
-    "sandbox.error.jump": "Przesuń czas o 1 minutę do 7 dni.",
+    "sandbox.error.jump": "Czas można przesunąć o co najmniej 1 minutę i najwyżej 7 dni.",
     "sandbox.error.json": "Piaskownica przyjmuje obiekty JSON tylko ze swojej strony.",
     "link.code": "Twój kod łączenia: {command}. Podaj go crisisbotowi na drugiej platformie (Slack albo Teams) w ciągu {minutes} min.",
     "link.done": "Połączono: {member} to ta sama osoba na Slacku i w Teams.",
@@ -343,14 +343,14 @@ MESSAGES: dict[str, str] = {
     "teams.here_not_channel": "Napisz to na kanale zespołu: tam kryzysy otwierają się jako wątki.",
     "teams.card_only": "Ta karta jest nieaktualna. Użyj przycisków na karcie kryzysu albo polecenia tekstowego.",
     "teams.reassign_to": "Nowa osoba prowadząca",
-    "teams.snooze_for": "Przypomnij za",
+    "teams.snooze_for": "Kiedy przypomnieć?",
     "teams.save_steps": "Zapisz",
     "teams.everyone": "kanał",
     # Pętla kryzysu: drabina eskalacji, przyciski zgodne ze stanem, jeden plan działania.
     "root.escalates_at": "Eskalacja {at}",
-    "thread.took_over": "{member} przejmuje kryzys #{n} od {previous} i się nim zajmuje.",
-    "thread.escalation_leads": "{who} nikt jeszcze nie zajął się kryzysem #{n}, a miała go już każda osoba senior. Przejmijcie go, proszę: przycisk „Zajmuję się” przypisze go osobie, która go naciśnie. Za {timeout} wezwę cały kanał.",
-    "thread.critical_leads": "{who} kryzys #{n} jest krytyczny, więc dowiadujecie się o nim od razu. Przycisk „Zajmuję się” pozwala go przejąć.",
+    "thread.took_over": "{member} przejmuje kryzys #{n} i się nim zajmuje (poprzednia osoba prowadząca: {previous}).",
+    "thread.escalation_leads": "{who}, nikt jeszcze nie zajął się kryzysem #{n}, a miała go już każda osoba senior. Przejmijcie go, proszę: kryzys przejmie osoba, która pierwsza naciśnie „Zajmuję się”. Czas do wezwania całego kanału: {timeout}.",
+    "thread.critical_leads": "{who}, kryzys #{n} ma wagę krytyczną, więc daję Wam znać od razu. Kto naciśnie „Zajmuję się”, ten go przejmie.",
     "thread.reminder_next_step": "{owner}, przypomnienie o kryzysie #{n}. Następny krok: {next}.",
     "timeline.leads_told": "{at} krytyczny: od razu powiadomiono osoby lead",
     "button.reopen": "Otwórz ponownie",
@@ -359,24 +359,24 @@ MESSAGES: dict[str, str] = {
     "reply.closed_unticked": "Kryzys #{n} jest zamknięty. Niezaznaczone kroki planu:\n{steps}",
     "teams.confirm_ask": "Czy klient potwierdził, że problem jest rozwiązany? To zamknie kryzys #{n}.",
     "teams.private_from": "Kryzys #{n}: {text}",
-    "reply.closing_ticked": "Lista zamknięcia kryzysu #{n}: zrobione {done}/{total}.",
-    "playbook.closing_title": "*Lista zamknięcia* (gdy klient się zgodzi):",
+    "reply.closing_ticked": "Lista przed zamknięciem kryzysu #{n}: zrobione {done}/{total}.",
+    "playbook.closing_title": "*Przed zamknięciem* (gdy klient się zgodzi):",
     "closing.remove_comment": "Zapytaj o komentarz",
     "closing.public_summary": "Opublikuj podsumowanie",
     "closing.review": "Napisz, że można zaktualizować opinię",
-    "timeline.closing_done": "{at} {actor} zaznacza na liście zamknięcia: {step}",
-    "timeline.closing_undone": "{at} {actor} odznacza na liście zamknięcia: {step}",
-    "teams.save_closing": "Zapisz listę zamknięcia",
+    "timeline.closing_done": "{at} {actor} zaznacza na liście przed zamknięciem: {step}",
+    "timeline.closing_undone": "{at} {actor} odznacza na liście przed zamknięciem: {step}",
+    "teams.save_closing": "Zapisz listę przed zamknięciem",
     "welcome.slack": (
         "Cześć, tu crisisbot. Dla każdego kryzysu w mediach społecznościowych otwieram osobny "
         "wątek, przydzielam go osobie senior i przypominam o nim, dopóki klient nie potwierdzi, "
         "że sprawa jest rozwiązana. Na początek trzy kroki:\n"
-        "1. Kanał kryzysowy: kryzysy otwierają się na kanale ustawionym w CRISIS_CHANNEL (ten "
-        "kanał to {channel}); marka może mieć własny: /crisis channel <marka> <#kanał>.\n"
+        "1. Kanał kryzysowy: kryzysy otwierają się na kanale ustawionym w CRISIS_CHANNEL "
+        "(obecnie: {channel}); marka może mieć własny: /crisis channel <marka> <#kanał>.\n"
         "2. Lista dyżurnych: /crisis roster add @osoba lead, potem osoby senior: "
         "/crisis roster add @osoba senior.\n"
         "3. Alert próbny: /crisis open https://example.com/post Test: paczka nie dotarła.\n"
-        "Wszystko inne: /crisis help"
+        "Pozostałe polecenia: /crisis help"
     ),
     "teams.welcome": (
         "Cześć, tu crisisbot. Dla każdego kryzysu w mediach społecznościowych otwieram osobny "
@@ -386,13 +386,13 @@ MESSAGES: dict[str, str] = {
         "2. Lista dyżurnych: @crisisbot roster add @osoba lead, potem osoby senior: "
         "@crisisbot roster add @osoba senior.\n"
         "3. Alert próbny: @crisisbot open https://example.com/post Test: paczka nie dotarła.\n"
-        "Wszystko inne: @crisisbot help"
+        "Pozostałe polecenia: @crisisbot help"
     ),
     "teams.help": (
         "crisisbot prowadzi reakcję na kryzys w mediach społecznościowych. Napisz do bota:\n"
         "@crisisbot here [marka]: kryzysy (wszystkich marek albo jednej) otwierają się na tym "
         "kanale\n"
-        "@crisisbot open <url> [tekst]: zgłoś negatywny wpis\n"
+        "@crisisbot open <url> [tekst]: zgłoś negatywny post\n"
         "@crisisbot list: otwarte kryzysy\n"
         "@crisisbot status <n>: jeden kryzys i jego historia\n"
         "@crisisbot ack <n>: zajmuję się tym\n"
@@ -401,10 +401,10 @@ MESSAGES: dict[str, str] = {
         "@crisisbot confirm <n> [notatka]: klient potwierdził, zamknij kryzys\n"
         "@crisisbot reopen <n>: otwórz kryzys ponownie\n"
         "@crisisbot snooze <n> <czas>: przesuń następne przypomnienie (np. 30m, 4h, 1d)\n"
-        "@crisisbot roster: kto może prowadzić kryzys\n"
+        "@crisisbot roster: lista dyżurnych, czyli kto może prowadzić kryzys\n"
         "@crisisbot roster add @osoba junior|senior|lead, @crisisbot roster remove @osoba\n"
-        "@crisisbot stats: czasy reakcji\n"
-        "@crisisbot link [kod]: ta sama osoba w Slacku i w Teams\n"
+        "@crisisbot stats: statystyki i czasy reakcji\n"
+        "@crisisbot link [kod]: połącz swoje konta na Slacku i w Teams\n"
         "Przyciski na karcie kryzysu robią to samo."
     ),
     "root.brand": "{brand} · ",
@@ -430,15 +430,15 @@ MESSAGES: dict[str, str] = {
     "source.trustpilot": "Trustpilot",
     "source.forum": "forum",
     "source.other": "inne",
-    "timeline.alert_edited": "{at} wpis lub komentarz został zmieniony u źródła ({url})",
-    "timeline.alert_removed": "{at} wpis lub komentarz został usunięty u źródła ({url})",
-    "timeline.alert_hidden": "{at} wpis lub komentarz został ukryty u źródła ({url})",
+    "timeline.alert_edited": "{at} post lub komentarz został zmieniony u źródła ({url})",
+    "timeline.alert_removed": "{at} post lub komentarz został usunięty u źródła ({url})",
+    "timeline.alert_hidden": "{at} post lub komentarz został ukryty u źródła ({url})",
     "usage.sources": "Użycie: /crisis sources",
     "sources.header": "Źródła (dzisiejsze wpisy):",
-    "sources.line": "{source}: {configured} · ostatnia dostawa {last} · otwarte {opened}, dołączone {grouped}, nienegatywne {not_negative}, duplikaty {duplicate}, testy {test}",
+    "sources.line": "{source}: {configured} · ostatnia dostawa: {last} · nowe kryzysy {opened}, dołączone do kryzysów {grouped}, nienegatywne {not_negative}, duplikaty {duplicate}, testowe {test}",
     "sources.last_error": "    ostatni błąd: {error}",
     "sources.unmapped": "    identyfikatory stron lub kont spoza META_PAGE_BRANDS (każdy jako osobna marka): {ids}",
     "source_configured.true": "skonfigurowane",
     "source_configured.false": "nieskonfigurowane",
-    "source_delivery.never": "nigdy",
+    "source_delivery.never": "brak",
 }
