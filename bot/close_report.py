@@ -22,6 +22,7 @@ from bot.messages import (
     Message,
     actor_ref,
     choice_ref,
+    count_ref,
     duration_ref,
     link_ref,
     member_ref,
@@ -71,7 +72,7 @@ async def lines(session: AsyncSession, crisis: Crisis) -> list[Message]:
         or (e.kind == "owner_assigned" and e.detail.get("reason") == ESCALATED_OWNER_REASON)
     )
     if escalations:
-        told.append(Message("report.escalations", {"count": escalations}))
+        told.append(Message("report.escalations", {"count": count_ref("count.time", escalations)}))
     acknowledged = next((e for e in events if e.kind == "acknowledged"), None)
     if acknowledged is not None:
         told.append(

@@ -407,7 +407,7 @@ def _stats_lines(
                 "stats.owner",
                 {
                     "member": member_ref(owner.member_id),
-                    "count": owner.crises,
+                    "count": count_ref("count.crisis", owner.crises),
                     "to_ack": spread(owner.median_to_ack),
                     "open": owner.open_now,
                 },
