@@ -133,7 +133,11 @@ class Inbox(WakeableLoop):
                 ).all()
             )
         finished = 0
+        # Consecutive items of one kind go together: a run of negative ones through the
+        # intake as one batch, a run of the others in one transaction. In order: what came
+        # before a negative item is written before it opens a crisis, and the other way round.
         chunk: list[tuple[InboxItem, _Plan]] = []
+        negatives: list[tuple[InboxItem, _Plan]] = []
         for index, item in enumerate(claimed):
             if self.stopping:
                 await self._release(InboxItem, [i.id for i in claimed[index:]])
@@ -145,12 +149,14 @@ class Inbox(WakeableLoop):
                 await self._postpone(InboxItem, item.id, exc)
                 continue
             if plan.action is _Action.ingest:
-                # In order: what came before this item is written before it opens a crisis.
                 finished += await self._take_chunk(chunk)
                 chunk = []
-                finished += await self._take_negative(item, plan)
+                negatives.append((item, plan))
             else:
+                finished += await self._take_negatives(negatives)
+                negatives = []
                 chunk.append((item, plan))
+        finished += await self._take_negatives(negatives)
         return finished + await self._take_chunk(chunk)
 
     async def _claim(self, table: type[InboxDelivery] | type[InboxItem], pending: str) -> list[int]:
@@ -283,23 +289,76 @@ class Inbox(WakeableLoop):
         await self._record(session, item, result, seen=seen, **plan.fields)
         return result
 
-    async def _take_negative(self, item: InboxItem, plan: _Plan) -> int:
-        """A new negative item: the intake `POST /alerts` uses (its own transaction), then
-        its outcome. A crash between the two retries it, and the intake finds it stored."""
-        assert plan.alert is not None
+    async def _take_negatives(self, negatives: list[tuple[InboxItem, _Plan]]) -> int:
+        """New negative items: through the intake `POST /alerts` uses, together (its writer
+        commits them in batches, each decided as if it came alone after the ones before it),
+        then their outcomes in one transaction. A crash between the two retries them, and the
+        intake finds them stored. An item that fails is postponed alone."""
+        if not negatives:
+            return 0
         try:
             async with self.ctx.db.sessions() as session:
-                seen = await self._seen(session, item)
-            if seen:
-                result = NativeResult(ItemOutcome.duplicate)
-            else:
-                result = await native_intake.take_negative(self.ctx, plan.alert, item.feed)
-            await self._finish(item, result, seen=True, **plan.fields)
+                seen = await self._seen_of(session, [item for item, _ in negatives])
+            fresh = [(item, plan) for item, plan in negatives if item.id not in seen]
+            taken = await native_intake.take_negatives(
+                self.ctx, [(_alert_of(plan), item.feed) for item, plan in fresh]
+            )
         except Exception as exc:
-            log.exception("inbox item not processed", item=item.id)
-            await self._postpone(InboxItem, item.id, exc)
+            log.exception("inbox items not processed", items=len(negatives))
+            for item, _ in negatives:
+                await self._postpone(InboxItem, item.id, exc)
             return 0
-        return 1
+        results: dict[int, NativeResult | Exception] = {
+            item.id: NativeResult(ItemOutcome.duplicate) for item in seen.values()
+        }
+        results.update((item.id, result) for (item, _), result in zip(fresh, taken, strict=True))
+        finished: list[tuple[InboxItem, _Plan, NativeResult]] = []
+        for item, plan in negatives:
+            result = results[item.id]
+            if isinstance(result, Exception):
+                log.error("inbox item not processed", item=item.id, error=repr(result))
+                await self._postpone(InboxItem, item.id, result)
+            else:
+                finished.append((item, plan, result))
+        return await self._finish_all(finished)
+
+    async def _finish_all(self, finished: list[tuple[InboxItem, _Plan, NativeResult]]) -> int:
+        """The outcomes of items taken by the intake in one transaction; when it fails (an
+        item's id was taken meanwhile), each is recorded on its own."""
+        if not finished:
+            return 0
+        try:
+            async with self.ctx.db.transaction() as session:
+                for item, plan, result in finished:
+                    seen = result.outcome is not ItemOutcome.duplicate
+                    await self._record(session, item, result, seen=seen, **plan.fields)
+        except Exception:
+            log.warning("inbox outcomes rolled back; recorded one at a time", exc_info=True)
+            done = 0
+            for item, plan, result in finished:
+                try:
+                    await self._finish(item, result, seen=True, **plan.fields)
+                except Exception as exc:
+                    log.exception("inbox item not processed", item=item.id)
+                    await self._postpone(InboxItem, item.id, exc)
+                    continue
+                done += 1
+            return done
+        for item, _, result in finished:
+            self._counted(item, result)
+        return len(finished)
+
+    async def _seen_of(self, session: AsyncSession, items: list[InboxItem]) -> dict[int, InboxItem]:
+        """Those of the items whose (source, id) another item has already been seen under,
+        by item id."""
+        keys = {_seen_key(item) for item in items}
+        rows = await session.execute(
+            select(InboxItem.id, InboxItem.seen_key).where(InboxItem.seen_key.in_(keys))
+        )
+        holder = {key: other for other, key in rows.all()}
+        return {
+            item.id: item for item in items if holder.get(_seen_key(item)) not in (None, item.id)
+        }
 
     async def _seen(self, session: AsyncSession, item: InboxItem) -> bool:
         other = await session.scalar(
@@ -427,6 +486,12 @@ def _plan(item: InboxItem) -> _Plan:
         alert=native_intake.with_verdict(alert, verdict),
         fields=fields,
     )
+
+
+def _alert_of(plan: _Plan) -> AlertIn:
+    if plan.alert is None:
+        raise ValueError(f"a {plan.action.value} plan carries no alert")
+    return plan.alert
 
 
 def _seen_key(item: InboxItem) -> str:
