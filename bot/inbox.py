@@ -223,10 +223,26 @@ class Inbox(WakeableLoop):
 
     async def _take_chunk(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
         """Items that open nothing (kept, edits, removals, tests, refusals), each with its
-        outcome, in one transaction: a savepoint each, so one that fails is postponed alone
-        and the others commit together."""
+        outcome, in one transaction. When it fails, it is rolled back and taken again item
+        by item (`_take_chunk_alone`), so one that fails is postponed alone."""
         if not chunk:
             return 0
+        try:
+            async with self.ctx.db.transaction() as session:
+                holders = await self._seen_holders(session, [item for item, _ in chunk])
+                done = [
+                    (item, await self._apply(session, item, plan, holders)) for item, plan in chunk
+                ]
+        except Exception:
+            log.info("inbox items go again one at a time", items=len(chunk), exc_info=True)
+            return await self._take_chunk_alone(chunk)
+        for item, result in done:
+            self._counted(item, result)
+        return len(done)
+
+    async def _take_chunk_alone(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
+        """The items of a chunk in one transaction with a savepoint each: one that fails is
+        postponed alone and the others commit together."""
         done: list[tuple[InboxItem, NativeResult]] = []
         failed: list[tuple[InboxItem, Exception]] = []
         try:
@@ -256,7 +272,16 @@ class Inbox(WakeableLoop):
             self._counted(item, result)
         return len(done)
 
-    async def _apply(self, session: AsyncSession, item: InboxItem, plan: _Plan) -> NativeResult:
+    async def _apply(
+        self,
+        session: AsyncSession,
+        item: InboxItem,
+        plan: _Plan,
+        holders: dict[str, int] | None = None,
+    ) -> NativeResult:
+        """One item's outcome. `holders`: which item each (source, id) has been seen under, as
+        far as the caller keeps it (then it is kept up to date here); without it, the
+        database is asked."""
         if plan.action is _Action.refuse:
             await self._refuse(session, item, plan.reason)
             return NativeResult(ItemOutcome.refused)
@@ -280,13 +305,16 @@ class Inbox(WakeableLoop):
                 plan.text,
                 item.feed,
             )
-        elif await self._seen(session, item):
+        elif await self._seen(session, item, holders):
             result = NativeResult(ItemOutcome.duplicate)
         else:
-            assert plan.alert is not None
-            result = await native_intake.keep_not_negative(session, self.ctx, plan.alert, item.feed)
+            result = await native_intake.keep_not_negative(
+                session, self.ctx, _alert_of(plan), item.feed
+            )
         seen = plan.action is _Action.keep and result.outcome is not ItemOutcome.duplicate
         await self._record(session, item, result, seen=seen, **plan.fields)
+        if seen and holders is not None:
+            holders[_seen_key(item)] = item.id
         return result
 
     async def _take_negatives(self, negatives: list[tuple[InboxItem, _Plan]]) -> int:
@@ -298,8 +326,9 @@ class Inbox(WakeableLoop):
             return 0
         try:
             async with self.ctx.db.sessions() as session:
-                seen = await self._seen_of(session, [item for item, _ in negatives])
-            fresh = [(item, plan) for item, plan in negatives if item.id not in seen]
+                holders = await self._seen_holders(session, [item for item, _ in negatives])
+            seen = [item for item, _ in negatives if _seen_elsewhere(item, holders)]
+            fresh = [(item, plan) for item, plan in negatives if item not in seen]
             taken = await native_intake.take_negatives(
                 self.ctx, [(_alert_of(plan), item.feed) for item, plan in fresh]
             )
@@ -309,7 +338,7 @@ class Inbox(WakeableLoop):
                 await self._postpone(InboxItem, item.id, exc)
             return 0
         results: dict[int, NativeResult | Exception] = {
-            item.id: NativeResult(ItemOutcome.duplicate) for item in seen.values()
+            item.id: NativeResult(ItemOutcome.duplicate) for item in seen
         }
         results.update((item.id, result) for (item, _), result in zip(fresh, taken, strict=True))
         finished: list[tuple[InboxItem, _Plan, NativeResult]] = []
@@ -348,23 +377,21 @@ class Inbox(WakeableLoop):
             self._counted(item, result)
         return len(finished)
 
-    async def _seen_of(self, session: AsyncSession, items: list[InboxItem]) -> dict[int, InboxItem]:
-        """Those of the items whose (source, id) another item has already been seen under,
-        by item id."""
+    async def _seen(
+        self, session: AsyncSession, item: InboxItem, holders: dict[str, int] | None = None
+    ) -> bool:
+        """Whether another item has already been seen under this item's (source, id)."""
+        if holders is None:
+            holders = await self._seen_holders(session, [item])
+        return _seen_elsewhere(item, holders)
+
+    async def _seen_holders(self, session: AsyncSession, items: list[InboxItem]) -> dict[str, int]:
+        """The item each of these items' (source, id) has been seen under, where one has."""
         keys = {_seen_key(item) for item in items}
         rows = await session.execute(
-            select(InboxItem.id, InboxItem.seen_key).where(InboxItem.seen_key.in_(keys))
+            select(InboxItem.seen_key, InboxItem.id).where(InboxItem.seen_key.in_(keys))
         )
-        holder = {key: other for other, key in rows.all()}
-        return {
-            item.id: item for item in items if holder.get(_seen_key(item)) not in (None, item.id)
-        }
-
-    async def _seen(self, session: AsyncSession, item: InboxItem) -> bool:
-        other = await session.scalar(
-            select(InboxItem.id).where(InboxItem.seen_key == _seen_key(item))
-        )
-        return other is not None and other != item.id
+        return {key: holder for key, holder in rows.all() if key is not None}
 
     async def _finish(
         self, item: InboxItem, result: NativeResult, *, seen: bool = False, **fields: Any
@@ -492,6 +519,10 @@ def _alert_of(plan: _Plan) -> AlertIn:
     if plan.alert is None:
         raise ValueError(f"a {plan.action.value} plan carries no alert")
     return plan.alert
+
+
+def _seen_elsewhere(item: InboxItem, holders: dict[str, int]) -> bool:
+    return holders.get(_seen_key(item)) not in (None, item.id)
 
 
 def _seen_key(item: InboxItem) -> str:
