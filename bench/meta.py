@@ -108,9 +108,10 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        url = args.database_url or await fresh_database("sqlite", workdir, "meta")
+        # A database left by another benchmark may hold rows (and sequences) in the way.
+        backend = "postgresql" if args.database_url else "sqlite"
+        url = await fresh_database(backend, workdir, "meta", args.database_url or "")
         answered, processed = await measure(url, workdir, args.changes)
-    backend = "postgresql" if args.database_url else "sqlite"
     answer = "met" if answered <= ANSWER_TARGET else "MISSED"
     done = "met" if processed <= PROCESSED_TARGET else "MISSED"
     print(
