@@ -67,8 +67,9 @@ teams-package:
 
 # Benchmarks of the real server against a fake Slack (bench/run.py): prints the table and
 # writes bench/results.md. QUICK=1: smaller sizes, SQLite only, under two minutes.
+# DATABASES=sqlite,postgresql: those databases instead.
 bench: install
-	$(BIN)/python -m bench $(if $(QUICK),--quick)
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(if $(DATABASES),--databases $(DATABASES))
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -24,6 +24,7 @@ from bench.server import Server, fresh_database
 SECRET = "bench-meta-secret"
 PAGE = "104857600000001"
 ANSWER_TARGET = 2.0
+PROCESSED_TARGET = 10.0
 
 
 def delivery(changes: int) -> bytes:
@@ -58,7 +59,11 @@ def delivery(changes: int) -> bytes:
     return json.dumps({"object": "page", "entry": entries}, separators=(",", ":")).encode()
 
 
-async def measure(database_url: str, workdir: Path, changes: int) -> tuple[float, float]:
+async def measure(
+    database_url: str, workdir: Path, changes: int, **env: str
+) -> tuple[float, float]:
+    """Seconds from sending the delivery until it is answered, and until every change is
+    processed (counted in the server's metrics)."""
     body = delivery(changes)
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     async with RateLimitedSlack(rate_limits=False) as fake:
@@ -68,6 +73,7 @@ async def measure(database_url: str, workdir: Path, changes: int) -> tuple[float
             workdir,
             META_APP_SECRET=SECRET,
             META_PAGE_BRANDS=f"{PAGE}=Sklep",
+            **env,
         )
         async with server, aiohttp.ClientSession() as http:
             started = time.perf_counter()
@@ -91,7 +97,8 @@ async def measure(database_url: str, workdir: Path, changes: int) -> tuple[float
                     return answered, time.perf_counter() - started
                 if time.perf_counter() - started > 300:
                     raise RuntimeError(f"only {done:.0f} of {changes} changes processed in 5 min")
-                await asyncio.sleep(0.1)
+                # Not more often: rendering the metrics takes the server's CPU from the work.
+                await asyncio.sleep(0.25)
 
 
 async def main() -> None:
@@ -101,13 +108,16 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        url = args.database_url or await fresh_database("sqlite", workdir, "meta")
+        # A database left by another benchmark may hold rows (and sequences) in the way.
+        backend = "postgresql" if args.database_url else "sqlite"
+        url = await fresh_database(backend, workdir, "meta", args.database_url or "")
         answered, processed = await measure(url, workdir, args.changes)
-    backend = "postgresql" if args.database_url else "sqlite"
-    verdict = "met" if answered <= ANSWER_TARGET else "MISSED"
+    answer = "met" if answered <= ANSWER_TARGET else "MISSED"
+    done = "met" if processed <= PROCESSED_TARGET else "MISSED"
     print(
         f"{backend}: a {args.changes}-change Meta delivery answered in {answered:.3f} s "
-        f"(target {ANSWER_TARGET:.0f} s: {verdict}); every change processed after {processed:.1f} s"
+        f"(target {ANSWER_TARGET:.0f} s: {answer}); every change processed after "
+        f"{processed:.1f} s (target {PROCESSED_TARGET:.0f} s: {done})"
     )
 
 

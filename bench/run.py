@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench import ack, classify, intake, reminders, stats, storm
 from bench import load as load_
+from bench import meta as meta_
 from bench.fake import RateLimitedSlack
 from bench.load import percentile
 from bench.report import ROOT, Table, document, machine
@@ -61,6 +62,8 @@ class Sizes:
     server_env: tuple[tuple[str, str], ...] = ()
     stats_crises: int = 100_000
     meta_batch: int = 1000
+    # Changes in the one Meta webhook delivery (issue #11: 1,000).
+    meta_changes: int = 1000
 
 
 FULL = Sizes("full", 60, 10.0, 10_000, 120.0, 100_000, 180.0, 60.0, 10_000, 5.0, overdue_wait=180.0)
@@ -78,6 +81,7 @@ QUICK = Sizes(
     batch=intake.Shape(concurrency=2, batch=50),
     reminder_margin=3.0,
     stats_crises=20_000,
+    meta_changes=200,
 )
 # The smoke run checks the harness, not the bot: a short SUMMARY_INTERVAL keeps it fast.
 SMOKE = Sizes(
@@ -100,6 +104,7 @@ SMOKE = Sizes(
     server_env=(("SUMMARY_INTERVAL", "1s"),),
     stats_crises=500,
     meta_batch=20,
+    meta_changes=20,
 )
 
 
@@ -140,6 +145,7 @@ class Bench:
         self.ceiling_rows()
         for db in self.databases:
             await self.main_server(db)
+            await self.meta(db)
             await self.storm(db)
             await self.reminders(db)
             await self.stats(db)
@@ -241,6 +247,33 @@ class Bench:
             value,
             target="≥ 1,000 alerts/s",
             met=load.rate >= INTAKE_TARGET and not errors,
+        )
+
+    async def meta(self, db: str) -> None:
+        changes = self.sizes.meta_changes
+        self.say(f"{db}: a Meta webhook delivery of {changes:,} changes")
+        url = await fresh_database(db, self.workdir, "meta")
+        answered, processed = await meta_.measure(url, self.workdir, changes, **self._env())
+        size = f"{changes:,} changes"
+        if changes != FULL.meta_changes:
+            size += f" ({self.sizes.name}: not {FULL.meta_changes:,})"
+        name = "2 alert intake"
+        column = _COLUMN[db]
+        self.table.add(
+            name,
+            f"Meta webhook, one delivery of {size}: answered after",
+            column,
+            ms(answered),
+            target=f"within {meta_.ANSWER_TARGET:.0f} s",
+            met=answered <= meta_.ANSWER_TARGET,
+        )
+        self.table.add(
+            name,
+            f"Meta webhook, one delivery of {size}: every change processed after",
+            column,
+            secs(processed),
+            target=f"within {meta_.PROCESSED_TARGET:.0f} s",
+            met=processed <= meta_.PROCESSED_TARGET,
         )
 
     async def storm(self, db: str) -> None:

@@ -41,16 +41,17 @@ def postgresql_answers() -> bool:
     return True
 
 
-async def fresh_database(backend: str, workdir: Path, name: str) -> str:
-    """An empty database: a new SQLite file, or test_bench with its public schema reset."""
+async def fresh_database(backend: str, workdir: Path, name: str, pg_url: str = PG_URL) -> str:
+    """An empty database: a new SQLite file, or PostgreSQL's (test_bench unless told) with its
+    public schema reset."""
     if backend == "sqlite":
         return _fresh_sqlite(workdir / f"{name}.db")
-    engine = create_async_engine(async_url(PG_URL))
+    engine = create_async_engine(async_url(pg_url))
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
-    return PG_URL
+    return pg_url
 
 
 def _fresh_sqlite(path: Path) -> str:

@@ -133,7 +133,11 @@ class Inbox(WakeableLoop):
                 ).all()
             )
         finished = 0
+        # Consecutive items of one kind go together: a run of negative ones through the
+        # intake as one batch, a run of the others in one transaction. In order: what came
+        # before a negative item is written before it opens a crisis, and the other way round.
         chunk: list[tuple[InboxItem, _Plan]] = []
+        negatives: list[tuple[InboxItem, _Plan]] = []
         for index, item in enumerate(claimed):
             if self.stopping:
                 await self._release(InboxItem, [i.id for i in claimed[index:]])
@@ -145,12 +149,14 @@ class Inbox(WakeableLoop):
                 await self._postpone(InboxItem, item.id, exc)
                 continue
             if plan.action is _Action.ingest:
-                # In order: what came before this item is written before it opens a crisis.
                 finished += await self._take_chunk(chunk)
                 chunk = []
-                finished += await self._take_negative(item, plan)
+                negatives.append((item, plan))
             else:
+                finished += await self._take_negatives(negatives)
+                negatives = []
                 chunk.append((item, plan))
+        finished += await self._take_negatives(negatives)
         return finished + await self._take_chunk(chunk)
 
     async def _claim(self, table: type[InboxDelivery] | type[InboxItem], pending: str) -> list[int]:
@@ -217,10 +223,26 @@ class Inbox(WakeableLoop):
 
     async def _take_chunk(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
         """Items that open nothing (kept, edits, removals, tests, refusals), each with its
-        outcome, in one transaction: a savepoint each, so one that fails is postponed alone
-        and the others commit together."""
+        outcome, in one transaction. When it fails, it is rolled back and taken again item
+        by item (`_take_chunk_alone`), so one that fails is postponed alone."""
         if not chunk:
             return 0
+        try:
+            async with self.ctx.db.transaction() as session:
+                holders = await self._seen_holders(session, [item for item, _ in chunk])
+                done = [
+                    (item, await self._apply(session, item, plan, holders)) for item, plan in chunk
+                ]
+        except Exception:
+            log.info("inbox items go again one at a time", items=len(chunk), exc_info=True)
+            return await self._take_chunk_alone(chunk)
+        for item, result in done:
+            self._counted(item, result)
+        return len(done)
+
+    async def _take_chunk_alone(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
+        """The items of a chunk in one transaction with a savepoint each: one that fails is
+        postponed alone and the others commit together."""
         done: list[tuple[InboxItem, NativeResult]] = []
         failed: list[tuple[InboxItem, Exception]] = []
         try:
@@ -250,7 +272,16 @@ class Inbox(WakeableLoop):
             self._counted(item, result)
         return len(done)
 
-    async def _apply(self, session: AsyncSession, item: InboxItem, plan: _Plan) -> NativeResult:
+    async def _apply(
+        self,
+        session: AsyncSession,
+        item: InboxItem,
+        plan: _Plan,
+        holders: dict[str, int] | None = None,
+    ) -> NativeResult:
+        """One item's outcome. `holders`: which item each (source, id) has been seen under, as
+        far as the caller keeps it (then it is kept up to date here); without it, the
+        database is asked."""
         if plan.action is _Action.refuse:
             await self._refuse(session, item, plan.reason)
             return NativeResult(ItemOutcome.refused)
@@ -274,38 +305,93 @@ class Inbox(WakeableLoop):
                 plan.text,
                 item.feed,
             )
-        elif await self._seen(session, item):
+        elif await self._seen(session, item, holders):
             result = NativeResult(ItemOutcome.duplicate)
         else:
-            assert plan.alert is not None
-            result = await native_intake.keep_not_negative(session, self.ctx, plan.alert, item.feed)
+            result = await native_intake.keep_not_negative(
+                session, self.ctx, _alert_of(plan), item.feed
+            )
         seen = plan.action is _Action.keep and result.outcome is not ItemOutcome.duplicate
         await self._record(session, item, result, seen=seen, **plan.fields)
+        if seen and holders is not None:
+            holders[_seen_key(item)] = item.id
         return result
 
-    async def _take_negative(self, item: InboxItem, plan: _Plan) -> int:
-        """A new negative item: the intake `POST /alerts` uses (its own transaction), then
-        its outcome. A crash between the two retries it, and the intake finds it stored."""
-        assert plan.alert is not None
+    async def _take_negatives(self, negatives: list[tuple[InboxItem, _Plan]]) -> int:
+        """New negative items: through the intake `POST /alerts` uses, together (its writer
+        commits them in batches, each decided as if it came alone after the ones before it),
+        then their outcomes in one transaction. A crash between the two retries them, and the
+        intake finds them stored. An item that fails is postponed alone."""
+        if not negatives:
+            return 0
         try:
             async with self.ctx.db.sessions() as session:
-                seen = await self._seen(session, item)
-            if seen:
-                result = NativeResult(ItemOutcome.duplicate)
-            else:
-                result = await native_intake.take_negative(self.ctx, plan.alert, item.feed)
-            await self._finish(item, result, seen=True, **plan.fields)
+                holders = await self._seen_holders(session, [item for item, _ in negatives])
+            seen = [item for item, _ in negatives if _seen_elsewhere(item, holders)]
+            fresh = [(item, plan) for item, plan in negatives if item not in seen]
+            taken = await native_intake.take_negatives(
+                self.ctx, [(_alert_of(plan), item.feed) for item, plan in fresh]
+            )
         except Exception as exc:
-            log.exception("inbox item not processed", item=item.id)
-            await self._postpone(InboxItem, item.id, exc)
+            log.exception("inbox items not processed", items=len(negatives))
+            for item, _ in negatives:
+                await self._postpone(InboxItem, item.id, exc)
             return 0
-        return 1
+        results: dict[int, NativeResult | Exception] = {
+            item.id: NativeResult(ItemOutcome.duplicate) for item in seen
+        }
+        results.update((item.id, result) for (item, _), result in zip(fresh, taken, strict=True))
+        finished: list[tuple[InboxItem, _Plan, NativeResult]] = []
+        for item, plan in negatives:
+            result = results[item.id]
+            if isinstance(result, Exception):
+                log.error("inbox item not processed", item=item.id, error=repr(result))
+                await self._postpone(InboxItem, item.id, result)
+            else:
+                finished.append((item, plan, result))
+        return await self._finish_all(finished)
 
-    async def _seen(self, session: AsyncSession, item: InboxItem) -> bool:
-        other = await session.scalar(
-            select(InboxItem.id).where(InboxItem.seen_key == _seen_key(item))
+    async def _finish_all(self, finished: list[tuple[InboxItem, _Plan, NativeResult]]) -> int:
+        """The outcomes of items taken by the intake in one transaction; when it fails (an
+        item's id was taken meanwhile), each is recorded on its own."""
+        if not finished:
+            return 0
+        try:
+            async with self.ctx.db.transaction() as session:
+                for item, plan, result in finished:
+                    seen = result.outcome is not ItemOutcome.duplicate
+                    await self._record(session, item, result, seen=seen, **plan.fields)
+        except Exception:
+            log.warning("inbox outcomes rolled back; recorded one at a time", exc_info=True)
+            done = 0
+            for item, plan, result in finished:
+                try:
+                    await self._finish(item, result, seen=True, **plan.fields)
+                except Exception as exc:
+                    log.exception("inbox item not processed", item=item.id)
+                    await self._postpone(InboxItem, item.id, exc)
+                    continue
+                done += 1
+            return done
+        for item, _, result in finished:
+            self._counted(item, result)
+        return len(finished)
+
+    async def _seen(
+        self, session: AsyncSession, item: InboxItem, holders: dict[str, int] | None = None
+    ) -> bool:
+        """Whether another item has already been seen under this item's (source, id)."""
+        if holders is None:
+            holders = await self._seen_holders(session, [item])
+        return _seen_elsewhere(item, holders)
+
+    async def _seen_holders(self, session: AsyncSession, items: list[InboxItem]) -> dict[str, int]:
+        """The item each of these items' (source, id) has been seen under, where one has."""
+        keys = {_seen_key(item) for item in items}
+        rows = await session.execute(
+            select(InboxItem.seen_key, InboxItem.id).where(InboxItem.seen_key.in_(keys))
         )
-        return other is not None and other != item.id
+        return {key: holder for key, holder in rows.all() if key is not None}
 
     async def _finish(
         self, item: InboxItem, result: NativeResult, *, seen: bool = False, **fields: Any
@@ -427,6 +513,16 @@ def _plan(item: InboxItem) -> _Plan:
         alert=native_intake.with_verdict(alert, verdict),
         fields=fields,
     )
+
+
+def _alert_of(plan: _Plan) -> AlertIn:
+    if plan.alert is None:
+        raise ValueError(f"a {plan.action.value} plan carries no alert")
+    return plan.alert
+
+
+def _seen_elsewhere(item: InboxItem, holders: dict[str, int]) -> bool:
+    return holders.get(_seen_key(item)) not in (None, item.id)
 
 
 def _seen_key(item: InboxItem) -> str:

@@ -12,6 +12,7 @@ crisis (bot.intake). Native sources send everything, so here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +26,7 @@ from bot.actors import Actor
 from bot.alert_input import AlertIn
 from bot.context import CoreContext
 from bot.grouping import normal_brand, post_group_key
-from bot.intake import IntakeStatus, ingest
+from bot.intake import IntakeStatus, ingest_many
 from bot.negativity import Verdict
 from bot.spikes import hour_of
 from models import Alert, BrandHour, Crisis, ItemOutcome
@@ -58,10 +59,18 @@ def with_verdict(alert: AlertIn, verdict: Verdict) -> AlertIn:
     return alert.model_copy(update={"sentiment": verdict.score}) if agrees else alert
 
 
-async def take_negative(ctx: CoreContext, alert: AlertIn, feed: str) -> NativeResult:
-    """A new negative item: the same intake as `POST /alerts` (its own transaction)."""
-    result = await ingest(ctx, alert, reporter(feed))
-    return NativeResult(_INTAKE_OUTCOMES[result.status], result.crisis)
+async def take_negatives(
+    ctx: CoreContext, items: Sequence[tuple[AlertIn, str]]
+) -> list[NativeResult | Exception]:
+    """New negative items (alert, feed), together through that intake: one result or error
+    each, in order."""
+    results = await ingest_many(ctx, [(alert, reporter(feed)) for alert, feed in items])
+    return [
+        result
+        if isinstance(result, Exception)
+        else NativeResult(_INTAKE_OUTCOMES[result.status], result.crisis)
+        for result in results
+    ]
 
 
 async def keep_not_negative(

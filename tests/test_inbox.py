@@ -17,7 +17,7 @@ from bot.context import CoreContext
 from bot.inbox import Inbox, store
 from bot.settings import Settings
 from bot.source_items import ItemError, ItemKind, SourceItem
-from models import BrandHour, Crisis, InboxDelivery, InboxItem
+from models import Alert, BrandHour, Crisis, InboxDelivery, InboxItem
 from tests.helpers import count
 
 
@@ -83,15 +83,15 @@ async def test_an_item_that_fails_is_retried_not_dropped(
     ctx: CoreContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inbox = make_inbox(ctx)
-    real = native_intake.take_negative
+    real = native_intake.take_negatives
     failures = [RuntimeError("database hiccup"), RuntimeError("database hiccup")]
 
-    async def failing(*args: Any, **kwargs: Any) -> native_intake.NativeResult:
+    async def failing(*args: Any, **kwargs: Any) -> list[native_intake.NativeResult | Exception]:
         if failures:
             raise failures.pop()
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(inbox_module.native_intake, "take_negative", failing)
+    monkeypatch.setattr(inbox_module.native_intake, "take_negatives", failing)
     await inbox.receive("forum", json.dumps([comment(1, "Oszuści, nie polecam!")]))
     await inbox.drain()
     [item] = await items(ctx)
@@ -192,3 +192,62 @@ async def test_rows_claimed_when_stopping_are_given_back_at_once(ctx: CoreContex
     assert await inbox._process_due() == 0
     # Another process (a new worker id) takes them without waiting for the lease to end.
     assert await make_inbox(ctx).drain() == 3
+
+
+def reply(n: int, text: str) -> dict[str, Any]:
+    return {**comment(n, text), "parent_url": "https://forum.example.com/t/launch"}
+
+
+async def test_a_crowd_of_complaints_under_one_post_is_one_crisis_counting_each_once(
+    ctx: CoreContext,
+) -> None:
+    inbox = make_inbox(ctx)
+    complaints = [reply(n, f"Oszuści, nie polecam! ({n})") for n in range(40)]
+    praise = reply(100, "Dziękuję, wszystko super!")
+    # A redelivered complaint inside the same delivery, and praise in the middle of the run.
+    await inbox.receive(
+        "forum", json.dumps([*complaints[:20], praise, *complaints[20:], complaints[3]])
+    )
+    assert await inbox.drain() == 42
+    await inbox.receive("forum", json.dumps(complaints[:10]))  # the source sends them again
+    assert await inbox.drain() == 10
+    async with ctx.db.sessions() as session:
+        [crisis] = (await session.scalars(select(Crisis))).all()
+    assert crisis.alert_count == 41  # 40 complaints and the praise under the post, once each
+    assert await count(ctx.db, Alert) == 41
+    outcomes = [(i.external_id, i.outcome) for i in await items(ctx)]
+    assert outcomes[0] == ("c-0", "opened")
+    assert outcomes[1:20] == [(f"c-{n}", "grouped") for n in range(1, 20)]
+    assert outcomes[20] == ("c-100", "not_negative")
+    assert outcomes[21:41] == [(f"c-{n}", "grouped") for n in range(20, 40)]
+    assert outcomes[41] == ("c-3", "duplicate")
+    assert outcomes[42:] == [(f"c-{n}", "duplicate") for n in range(10)]
+
+
+async def test_one_complaint_the_intake_fails_waits_alone_while_the_others_are_done(
+    ctx: CoreContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = make_inbox(ctx)
+    real = inbox_module.native_intake.ingest_many
+    failing = ["c-2"]
+
+    async def one_fails(ctx: CoreContext, batch: Any) -> list[Any]:
+        results = await real(ctx, [(a, r) for a, r in batch if a.id not in failing])
+        ok = iter(results)
+        return [RuntimeError("lost") if a.id in failing else next(ok) for a, _ in batch]
+
+    monkeypatch.setattr(inbox_module.native_intake, "ingest_many", one_fails)
+    await inbox.receive("forum", json.dumps([reply(n, "Oszuści, nie polecam!") for n in range(4)]))
+    assert await inbox.drain() == 3
+    states = [(i.external_id, i.status, i.outcome, i.last_error) for i in await items(ctx)]
+    assert states == [
+        ("c-0", "done", "opened", None),
+        ("c-1", "done", "grouped", None),
+        ("c-2", "pending", None, "RuntimeError: lost"),
+        ("c-3", "done", "grouped", None),
+    ]
+    failing.clear()
+    clock.advance(timedelta(seconds=2))
+    assert await inbox.drain() == 1
+    [*_, third, _] = await items(ctx)
+    assert (third.status, third.outcome, third.attempts) == ("done", "grouped", 1)
