@@ -42,7 +42,6 @@ log = structlog.get_logger(__name__)
 # finds the winner's key committed meanwhile) and it tries again, finding the winner's row.
 # More rounds than this means something else is wrong.
 _MAX_ROUNDS = 4
-log = structlog.get_logger(__name__)
 
 
 class IntakeStatus(enum.StrEnum):
