@@ -233,6 +233,10 @@ class TeamsDeliverer:
         if channel is None:
             raise RetryLater(NO_CHANNEL, after=NO_CHANNEL_WAIT)
         text = "\n\n".join(renderer.render(message) for message in messages)
+        await self._new_thread(channel, text_activity(text, renderer.entities))
+
+    async def _new_thread(self, channel: TeamsChannel, activity: JsonDict) -> None:
+        """A thread of its own in `channel`, about no crisis (nothing to remember it by)."""
         await self._call(
             channel.conversation_id,
             self.connector.create_thread(
@@ -240,7 +244,7 @@ class TeamsDeliverer:
                 channel.conversation_id,
                 channel.tenant_id,
                 channel.bot_id,
-                text_activity(text, renderer.entities),
+                activity,
             ),
         )
 
@@ -260,16 +264,8 @@ class TeamsDeliverer:
             raise RetryLater(NO_CHANNEL, after=NO_CHANNEL_WAIT)
         renderer = Renderer(self.ctx.settings.language, {}, card=True)
         title = digest.chart_title(slot.astimezone(self.ctx.settings.zone), renderer.language)
-        activity = card_activity(chart_card(title, image_url, renderer), title)
-        await self._call(
-            channel.conversation_id,
-            self.connector.create_thread(
-                channel.service_url,
-                channel.conversation_id,
-                channel.tenant_id,
-                channel.bot_id,
-                activity,
-            ),
+        await self._new_thread(
+            channel, card_activity(chart_card(title, image_url, renderer), title)
         )
 
     async def _report(self, crisis_id: int) -> None:
