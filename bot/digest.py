@@ -124,7 +124,7 @@ def render_chart(data: ChartData, language: str) -> bytes:
     axes.set_ylabel(translate(language, "digest.chart_count"))
     axes.set_title(chart_title(data.slot, language))
     axes.grid(axis="y", alpha=0.3)
-    axes.legend(loc="upper left", fontsize="small")
+    axes.legend(loc="best", fontsize="small")
     return chart_canvas.png(figure)
 
 
