@@ -2,20 +2,19 @@
 figures, and a chart of the posts and comments over time.
 
 The timeline is read by event kind and detail, never by its wording. The chart is drawn
-with matplotlib's Agg canvas (no display, no pyplot state shared between threads) by the
-platform deliverers, in a worker thread so the event loop keeps serving.
+on the shared Agg canvas (bot/chart_canvas.py) by the platform deliverers, in a worker
+thread so the event loop keeps serving.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import outbox
+from bot import chart_canvas, outbox
 from bot.context import CoreContext
 from bot.i18n import translate
 from bot.messages import (
@@ -173,16 +172,13 @@ async def chart_data(session: AsyncSession, crisis: Crisis) -> ChartData:
 def render_chart(data: ChartData, language: str, zone: tzinfo = UTC) -> bytes:
     """The PNG: posts and comments so far (cumulative) against time in `zone`, with the
     moments of acknowledgement and resolution marked. Blocking: call it in a worker thread."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     def t(key: str) -> str:
         return translate(language, key)
 
-    figure = Figure(figsize=(8, 3.6), dpi=100)
-    FigureCanvasAgg(figure)
+    figure = chart_canvas.figure()
     axes = figure.subplots()
     end = data.closed_at or max([data.opened_at, *data.posts, *data.comments])
     for times, key, colour in (
@@ -206,7 +202,4 @@ def render_chart(data: ChartData, language: str, zone: tzinfo = UTC) -> bytes:
     axes.set_title(translate(language, "chart.title", n=data.crisis_id))
     axes.grid(alpha=0.3)
     axes.legend(loc="upper left", fontsize="small")
-    figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return chart_canvas.png(figure)

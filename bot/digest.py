@@ -4,10 +4,16 @@ It is due at each moment of DIGEST_SCHEDULE (cron in TIMEZONE). The reminder swe
 asks whether it is due, with the injected clock, so tests move time instead of waiting.
 Replicas race for the same moment; the one that inserts its `report_runs` row writes the
 digest to the outbox in that transaction, the others find the row taken and skip it.
+
+A week with crises also gets a PNG chart of crises per day against the week before, as an
+outbox row of its own after the text: a chart that cannot be drawn or sent never holds the
+text back. The platform deliverers draw it (on the shared Agg canvas, in a worker thread)
+from the database when they send it, as the close report's chart is drawn.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,8 +22,9 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import outbox, stats
+from bot import chart_canvas, outbox, stats
 from bot.context import CoreContext
+from bot.i18n import translate
 from bot.messages import Message, choice_ref, duration_ref, member_ref
 from bot.schedule import cron_trigger, next_after
 from bot.wakeable import WakeableLoop
@@ -60,7 +67,80 @@ async def _per_day(session: AsyncSession, days: list[datetime], end: datetime) -
     return [int(count) for count in counts]
 
 
-def _chart(days: list[datetime], counts: list[int]) -> list[Message]:
+@dataclass(frozen=True)
+class ChartData:
+    """Crises opened per day in the week before `slot`, and on the same weekdays a week
+    earlier; `days` are the starts of this week's days, in TIMEZONE."""
+
+    slot: datetime
+    days: list[datetime]
+    this_week: list[int]
+    week_before: list[int]
+
+
+async def chart_data(session: AsyncSession, ctx: CoreContext, slot: datetime) -> ChartData:
+    end = slot.astimezone(ctx.settings.zone)
+    # Seven 24-hour bars ending at the digest, each named by the day it starts on.
+    days = [end - WEEK + timedelta(days=k) for k in range(7)]
+    return ChartData(
+        slot=end,
+        days=days,
+        this_week=await _per_day(session, days, end),
+        week_before=await _per_day(session, [day - WEEK for day in days], end - WEEK),
+    )
+
+
+def render_chart(data: ChartData, language: str) -> bytes:
+    """The PNG: a pair of bars a day, this week's and the week before's. Blocking: call it in
+    a worker thread."""
+    from matplotlib.ticker import MaxNLocator
+
+    figure = chart_canvas.figure()
+    axes = figure.subplots()
+    positions = range(len(data.days))
+    width = 0.4
+    axes.bar(
+        [x - width / 2 for x in positions],
+        data.week_before,
+        width,
+        color="#b8b8b8",
+        label=translate(language, "digest.chart_week_before"),
+    )
+    axes.bar(
+        [x + width / 2 for x in positions],
+        data.this_week,
+        width,
+        color="#7a1f1f",
+        label=translate(language, "digest.chart_this_week"),
+    )
+    axes.set_xticks(
+        list(positions),
+        [
+            f"{translate(language, f'weekday.{WEEKDAYS[day.weekday()]}')}\n{day:%d.%m}"
+            for day in data.days
+        ],
+    )
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel(translate(language, "digest.chart_count"))
+    axes.set_title(chart_title(data.slot, language))
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(loc="best", fontsize="small")
+    return chart_canvas.png(figure)
+
+
+def chart_title(slot: datetime, language: str) -> str:
+    return translate(language, "digest.chart_title", **_week(slot))
+
+
+def chart_filename(slot: datetime) -> str:
+    return f"crisis-digest-{slot:%Y-%m-%d}.png"
+
+
+def _week(end: datetime) -> dict[str, str]:
+    return {"from": (end - WEEK).strftime("%d.%m.%Y"), "to": end.strftime("%d.%m.%Y")}
+
+
+def _bars(days: list[datetime], counts: list[int]) -> list[Message]:
     most = max(counts) or 1
     return [
         Message(
@@ -76,22 +156,22 @@ def _chart(days: list[datetime], counts: list[int]) -> list[Message]:
     ]
 
 
-async def build(session: AsyncSession, ctx: CoreContext, slot: datetime) -> list[Message]:
+@dataclass(frozen=True)
+class WeeklyDigest:
+    lines: list[Message]
+    # Crises opened in the week: none, and there is no chart to draw.
+    crises: int
+
+
+async def build(session: AsyncSession, ctx: CoreContext, slot: datetime) -> WeeklyDigest:
     """The digest for the week before `slot`, line by line."""
     end = slot.astimezone(ctx.settings.zone)
-    # Seven 24-hour bars ending at the digest, each named by the day it starts on.
-    days = [end - WEEK + timedelta(days=k) for k in range(7)]
     week = stats.Scope(since=end - WEEK, until=end)
     before = stats.Scope(since=end - 2 * WEEK, until=end - WEEK)
     timeout = ctx.settings.ack_timeout
     this = await stats.compute(session, week, timeout, end)
     last = await stats.compute(session, before, timeout, end - WEEK)
-    lines = [
-        Message(
-            "digest.header",
-            {"from": (end - WEEK).strftime("%d.%m.%Y"), "to": end.strftime("%d.%m.%Y")},
-        )
-    ]
+    lines = [Message("digest.header", _week(end))]
     if this.total == 0:
         lines.append(Message("digest.quiet", {"previous": last.total}))
     else:
@@ -122,10 +202,11 @@ async def build(session: AsyncSession, ctx: CoreContext, slot: datetime) -> list
             Message("stats.category", {"category": choice_ref("category", name), "count": count})
             for name, count in top
         ]
+        chart = await chart_data(session, ctx, slot)
         lines.append(Message("digest.chart"))
-        lines += _chart(days, await _per_day(session, days, end))
+        lines += _bars(chart.days, chart.this_week)
     lines += await _open_old(session, end)
-    return lines
+    return WeeklyDigest(lines, this.total)
 
 
 def _duration(seconds: float | None) -> dict[str, float]:
@@ -167,13 +248,17 @@ async def post(ctx: CoreContext, slot: datetime) -> bool:
         async with ctx.db.transaction() as session:
             session.add(ReportRun(kind=DIGEST, slot_at=slot, claimed_at=ctx.clock.now()))
             await session.flush()
-            lines = await build(session, ctx, slot)
-            data: dict[str, Any] = {"lines": [line.to_json() for line in lines]}
-            outbox.enqueue(session, ctx.platforms, None, outbox.DIGEST, ctx.clock.now(), data)
+            built = await build(session, ctx, slot)
+            now = ctx.clock.now()
+            data: dict[str, Any] = {"lines": [line.to_json() for line in built.lines]}
+            outbox.enqueue(session, ctx.platforms, None, outbox.DIGEST, now, data)
+            if built.crises:
+                chart = {"slot": slot.isoformat()}
+                outbox.enqueue(session, ctx.platforms, None, outbox.DIGEST_CHART, now, chart)
     except IntegrityError:
         return False
     ctx.on_outbox()
-    log.info("weekly digest written", slot=slot.isoformat(), lines=len(lines))
+    log.info("weekly digest written", slot=slot.isoformat(), lines=len(built.lines))
     return True
 
 

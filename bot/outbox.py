@@ -30,6 +30,8 @@ ROOT_TIMER = "root_timer"
 SUMMARY = "summary"
 # A top-level message in the crisis channel, about no crisis in particular: `data["lines"]`.
 DIGEST = "digest"
+# The digest's chart of crises per day, after it: `data["slot"]`, the moment it was due.
+DIGEST_CHART = "digest_chart"
 # The report on a closed crisis in its thread, and its chart (an image) after it.
 REPORT = "report"
 REPORT_CHART = "report_chart"

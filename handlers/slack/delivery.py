@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 import structlog
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import brand_channels, close_report, export, platform_posts
+from bot import brand_channels, close_report, digest, export, platform_posts
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
@@ -20,6 +20,7 @@ from bot.messages import Message, number_ref
 from bot.metrics import PLATFORM_CALLS
 from bot.outbox import (
     DIGEST,
+    DIGEST_CHART,
     PLAYBOOK_POST,
     PLAYBOOK_UPDATE,
     REPORT,
@@ -104,6 +105,9 @@ class SlackDeliverer:
     async def deliver(self, message: OutboxMessage) -> None:
         if message.kind == DIGEST:
             await self._post_top_level(message)
+            return
+        if message.kind == DIGEST_CHART:
+            await self._digest_chart(message)
             return
         if message.crisis_id is None:
             raise Undeliverable(f"{message.kind} without a crisis")
@@ -318,7 +322,25 @@ class SlackDeliverer:
             log.exception("chart failed to render", crisis=crisis_id)
             return
         title = translate(language, "chart.title", n=crisis_id)
-        await self._upload(root, png, f"crisis-{crisis_id}.png", title)
+        await self._upload(root.channel, root.message_ref, png, f"crisis-{crisis_id}.png", title)
+
+    async def _digest_chart(self, outbox_row: OutboxMessage) -> None:
+        """The digest's chart, uploaded into CRISIS_CHANNEL after its text. A chart that
+        cannot be drawn is logged and left out: the digest's text went on its own."""
+        channel = self.ctx.settings.crisis_channel
+        if not channel:
+            raise RetryLater("CRISIS_CHANNEL is not set", after=timedelta(minutes=1))
+        slot = datetime.fromisoformat(outbox_row.data["slot"])
+        async with self.ctx.db.sessions() as session:
+            data = await digest.chart_data(session, self.ctx, slot)
+        language = self.ctx.settings.language
+        try:
+            png = await asyncio.to_thread(digest.render_chart, data, language)
+        except Exception:
+            log.exception("digest chart failed to render", slot=slot.isoformat())
+            return
+        title = digest.chart_title(data.slot, language)
+        await self._upload(channel, None, png, digest.chart_filename(data.slot), title)
 
     async def _timeline_csv(self, outbox_row: OutboxMessage) -> None:
         crisis_id = outbox_row.crisis_id or 0
@@ -328,15 +350,22 @@ class SlackDeliverer:
         if root is None:
             raise RetryLater("the root message is not posted yet")
         await self._upload(
-            root, content.encode(), f"crisis-{crisis_id}-timeline.csv", f"#{crisis_id} timeline"
+            root.channel,
+            root.message_ref,
+            content.encode(),
+            f"crisis-{crisis_id}-timeline.csv",
+            f"#{crisis_id} timeline",
         )
 
-    async def _upload(self, root: PlatformPost, content: bytes, filename: str, title: str) -> None:
-        """A file into a crisis's thread (slack_sdk's three-step files_upload_v2)."""
+    async def _upload(
+        self, channel: str, thread_ts: str | None, content: bytes, filename: str, title: str
+    ) -> None:
+        """A file into a thread, or the channel itself without `thread_ts` (slack_sdk's
+        three-step files_upload_v2)."""
         try:
             await self.client.files_upload_v2(
-                channel=root.channel,
-                thread_ts=root.message_ref,
+                channel=channel,
+                thread_ts=thread_ts,
                 content=content,
                 filename=filename,
                 title=title,

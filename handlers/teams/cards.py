@@ -343,7 +343,7 @@ def summary_card(crisis: Crisis, summary: StormSummary, r: Renderer) -> JsonDict
 
 
 def chart_card(title: str, image_url: str, r: Renderer) -> JsonDict:
-    """A closed crisis's chart: the image is fetched by Teams from the bot's signed URL."""
+    """A chart (a closed crisis's, a digest's), which Teams fetches from a signed URL."""
     return _card(
         [
             _text(title, weight="Bolder"),

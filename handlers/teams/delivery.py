@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import aiohttp
 import structlog
 from sqlalchemy import select
 
-from bot import brand_channels, chart_links, close_report, export, platform_posts, roster
+from bot import (
+    brand_channels,
+    chart_links,
+    close_report,
+    digest,
+    export,
+    platform_posts,
+    roster,
+)
 from bot.context import CoreContext
 from bot.crises import CrisisFacts, facts, storm_summary
 from bot.delivery import RetryLater, Undeliverable
@@ -20,6 +28,7 @@ from bot.messages import Message, number_ref
 from bot.metrics import PLATFORM_CALLS
 from bot.outbox import (
     DIGEST,
+    DIGEST_CHART,
     PLAYBOOK_POST,
     PLAYBOOK_UPDATE,
     REPORT,
@@ -82,6 +91,9 @@ class TeamsDeliverer:
     async def deliver(self, message: OutboxMessage) -> None:
         if message.kind == DIGEST:
             await self._post_top_level(message)
+            return
+        if message.kind == DIGEST_CHART:
+            await self._digest_chart(message)
             return
         if message.crisis_id is None:
             raise Undeliverable(f"{message.kind} without a crisis")
@@ -221,6 +233,10 @@ class TeamsDeliverer:
         if channel is None:
             raise RetryLater(NO_CHANNEL, after=NO_CHANNEL_WAIT)
         text = "\n\n".join(renderer.render(message) for message in messages)
+        await self._new_thread(channel, text_activity(text, renderer.entities))
+
+    async def _new_thread(self, channel: TeamsChannel, activity: JsonDict) -> None:
+        """A thread of its own in `channel`, about no crisis (nothing to remember it by)."""
         await self._call(
             channel.conversation_id,
             self.connector.create_thread(
@@ -228,8 +244,28 @@ class TeamsDeliverer:
                 channel.conversation_id,
                 channel.tenant_id,
                 channel.bot_id,
-                text_activity(text, renderer.entities),
+                activity,
             ),
+        )
+
+    async def _digest_chart(self, outbox_row: OutboxMessage) -> None:
+        """The digest's chart as a card of its own in the Teams crisis channel, after the
+        digest's text; Teams fetches the image from the bot at a signed URL, so there is none
+        without PUBLIC_BASE_URL (the text stands alone)."""
+        slot = datetime.fromisoformat(outbox_row.data["slot"])
+        subject = chart_links.digest_subject(slot)
+        async with self.ctx.db.transaction() as session:
+            channel = await session.scalar(select(TeamsChannel).where(TeamsChannel.is_default))
+            image_url = await chart_links.url(session, self.ctx, subject)
+        if image_url is None:
+            log.info("no digest chart on Teams: PUBLIC_BASE_URL is not set", slot=slot.isoformat())
+            return
+        if channel is None:
+            raise RetryLater(NO_CHANNEL, after=NO_CHANNEL_WAIT)
+        renderer = Renderer(self.ctx.settings.language, {}, card=True)
+        title = digest.chart_title(slot.astimezone(self.ctx.settings.zone), renderer.language)
+        await self._new_thread(
+            channel, card_activity(chart_card(title, image_url, renderer), title)
         )
 
     async def _report(self, crisis_id: int) -> None:
