@@ -61,7 +61,10 @@ async def lines(session: AsyncSession, crisis: Crisis) -> list[Message]:
         Message("report.title", {"n": crisis.id}),
         Message(
             "report.opened",
-            {"at": time_ref(crisis.opened_at), "post": link_ref(crisis.post_url, crisis.source)},
+            {
+                "at": time_ref(crisis.opened_at),
+                "post": link_ref(crisis.post_url, crisis.source, f"source.{crisis.source}"),
+            },
         ),
     ]
     escalations = sum(

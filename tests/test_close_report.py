@@ -44,6 +44,8 @@ async def test_slack_report_and_chart_in_the_thread(database_url: str) -> None:
         thread = slack.thread(1)
         lines = report_of(thread).splitlines()
         assert lines[1].startswith("Opened <!date^")
+        # The post's link names its network as people write it.
+        assert lines[1].endswith("|Facebook>")
         assert lines[2].startswith("Acknowledged <!date^") and lines[2].endswith("by <@UANNA>")
         assert lines[3] == "Playbook steps ticked: 0/5"
         assert lines[4].startswith("Resolution proposed <!date^")
