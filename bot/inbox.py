@@ -161,31 +161,7 @@ class Inbox(WakeableLoop):
 
     async def _claim(self, table: type[InboxDelivery] | type[InboxItem], pending: str) -> list[int]:
         """Reserve up to a batch of due rows for this worker, oldest first."""
-        now = self.ctx.clock.now()
-        async with self.ctx.db.transaction() as session:
-            due = list(
-                (
-                    await session.scalars(
-                        select(table.id)
-                        .where(table.status == pending, table.available_at <= now)
-                        .order_by(table.id)
-                        .limit(_BATCH)
-                    )
-                ).all()
-            )
-            if not due:
-                return []
-            await session.execute(
-                update(table)
-                .where(table.id.in_(due), table.status == pending, table.available_at <= now)
-                .values(available_at=now + LEASE, claimed_by=self.worker_id)
-            )
-            claimed = await session.scalars(
-                select(table.id)
-                .where(table.id.in_(due), table.claimed_by == self.worker_id)
-                .order_by(table.id)
-            )
-            return list(claimed.all())
+        return await claim_due(self.ctx, table, pending, self.worker_id, _BATCH)
 
     async def _release(self, table: type[InboxDelivery] | type[InboxItem], ids: list[int]) -> None:
         """Give back rows claimed but not started (the server is stopping): the next process
@@ -564,3 +540,36 @@ def _item_row(delivery: InboxDelivery, result: SourceItem | ItemError, now: date
 def _as_json(value: Any) -> Any:
     """The refused item as JSON can hold it (it came from JSON, but a parser may wrap it)."""
     return json.loads(json.dumps(value, default=str))
+
+
+async def claim_due(
+    ctx: CoreContext, table: type[Any], pending: str, worker_id: str, batch: int
+) -> list[int]:
+    """Lease up to `batch` due rows of a work table (`status`, `available_at`, `claimed_by`)
+    to one worker, oldest first: a conditional UPDATE, so two workers (or replicas) never
+    take the same row, on SQLite and PostgreSQL alike."""
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        due = list(
+            (
+                await session.scalars(
+                    select(table.id)
+                    .where(table.status == pending, table.available_at <= now)
+                    .order_by(table.id)
+                    .limit(batch)
+                )
+            ).all()
+        )
+        if not due:
+            return []
+        await session.execute(
+            update(table)
+            .where(table.id.in_(due), table.status == pending, table.available_at <= now)
+            .values(available_at=now + LEASE, claimed_by=worker_id)
+        )
+        claimed = await session.scalars(
+            select(table.id)
+            .where(table.id.in_(due), table.claimed_by == worker_id)
+            .order_by(table.id)
+        )
+        return list(claimed.all())

@@ -246,7 +246,7 @@ async def _relapse(
         now = ctx.clock.now()
         crisis.alert_count += 1
         crisis.total_reach += alert.reach or 0
-        row = _alert_row(alert, crisis.id, "comment", reporter, now)
+        row = alert_row(alert, crisis.id, "comment", reporter, now)
         session.add(row)
         await session.flush()
         timeline.record(
@@ -273,7 +273,8 @@ async def _open_crisis_of_brand(session: AsyncSession, brand: str) -> Crisis | N
     return max(candidates, key=lambda c: (Severity(c.severity).rank, c.id))
 
 
-def _alert_row(alert: AlertIn, crisis_id: int, role: str, reporter: Actor, now: datetime) -> Alert:
+def alert_row(alert: AlertIn, crisis_id: int, role: str, reporter: Actor, now: datetime) -> Alert:
+    """The stored row of an alert (a post or a comment of a crisis), as it came."""
     return Alert(
         source=alert.source.value,
         external_id=alert.id,
@@ -337,7 +338,7 @@ async def _open(
     session.add(crisis)
     await session.flush()
     await group_store.claim(session, crisis.id, keys, now, new_crisis=True)
-    session.add(_alert_row(alert, crisis.id, "post", reporter, now))
+    session.add(alert_row(alert, crisis.id, "post", reporter, now))
     timeline.record(
         session, crisis.id, "opened", reporter, now, source=alert.source.value, url=alert.url
     )
@@ -367,7 +368,7 @@ async def _group(
     )
     await session.refresh(crisis, ["alert_count", "total_reach", "severity"])
     await group_store.claim(session, crisis.id, keys, now)
-    row = _alert_row(alert, crisis.id, "comment", reporter, now)
+    row = alert_row(alert, crisis.id, "comment", reporter, now)
     session.add(row)
     await session.flush()
     timeline.record(session, crisis.id, "alert_grouped", reporter, now, alert=row.id, url=alert.url)

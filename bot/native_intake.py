@@ -26,7 +26,7 @@ from bot.actors import Actor
 from bot.alert_input import AlertIn
 from bot.context import CoreContext
 from bot.grouping import normal_brand, post_group_key
-from bot.intake import IntakeStatus, ingest_many
+from bot.intake import IntakeStatus, alert_row, ingest_many
 from bot.negativity import Verdict
 from bot.spikes import hour_of
 from models import Alert, BrandHour, Crisis, ItemOutcome
@@ -96,7 +96,7 @@ async def keep_not_negative(
             total_reach=Crisis.total_reach + (alert.reach or 0),
         )
     )
-    row = _alert_row(alert, crisis.id, reporter(feed), now)
+    row = alert_row(alert, crisis.id, "comment", reporter(feed), now)
     session.add(row)
     await session.flush()
     timeline.record(
@@ -179,27 +179,4 @@ async def _count_not_negative(session: AsyncSession, brand: str, at: datetime) -
             index_elements=[BrandHour.brand, BrandHour.hour],
             set_={"not_negative": BrandHour.not_negative + 1},
         )
-    )
-
-
-def _alert_row(alert: AlertIn, crisis_id: int, by: Actor, now: datetime) -> Alert:
-    return Alert(
-        source=alert.source.value,
-        external_id=alert.id,
-        crisis_id=crisis_id,
-        role="comment",
-        url=alert.url,
-        parent_url=alert.parent_url,
-        text=alert.text,
-        author_name=alert.author_name,
-        author_handle=alert.author_handle,
-        author_followers=alert.author_followers,
-        brand=alert.brand,
-        sentiment=alert.sentiment,
-        reach=alert.reach,
-        language=alert.language,
-        posted_at=alert.created_at,
-        received_at=now,
-        reported_by=by.label,
-        payload=alert.model_dump(mode="json", exclude_none=True),
     )

@@ -16,12 +16,11 @@ from typing import Any
 import aiohttp
 import structlog
 from aiohttp import web
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot import inbox as inbox_store
 from bot.context import CoreContext
-from bot.inbox import LEASE, Inbox, backoff
+from bot.inbox import Inbox, backoff
 from bot.wakeable import WakeableLoop
 from handlers.sources import google
 from handlers.sources.common import answer
@@ -84,30 +83,9 @@ class GoogleReviews(WakeableLoop):
                     await self._read(http, row_id)
 
     async def _claim(self) -> list[int]:
-        now = self.ctx.clock.now()
-        table = GoogleNotification
-        async with self.ctx.db.transaction() as session:
-            due = list(
-                (
-                    await session.scalars(
-                        select(table.id)
-                        .where(table.status == PENDING, table.available_at <= now)
-                        .order_by(table.id)
-                        .limit(_BATCH)
-                    )
-                ).all()
-            )
-            if not due:
-                return []
-            await session.execute(
-                update(table)
-                .where(table.id.in_(due), table.status == PENDING, table.available_at <= now)
-                .values(available_at=now + LEASE, claimed_by=self.worker_id)
-            )
-            claimed = await session.scalars(
-                select(table.id).where(table.id.in_(due), table.claimed_by == self.worker_id)
-            )
-            return sorted(claimed.all())
+        return await inbox_store.claim_due(
+            self.ctx, GoogleNotification, PENDING, self.worker_id, _BATCH
+        )
 
     async def _read(self, http: aiohttp.ClientSession, row_id: int) -> None:
         async with self.ctx.db.sessions() as session:
