@@ -89,7 +89,9 @@ async def test_slack_digest_on_schedule_once(database_url: str) -> None:
 
         clock.advance(timedelta(minutes=1))
         posted = moving(clock, lambda: digests(slack.fake.messages(CHANNEL)))
-        await slack.fake.wait_for(posted, what="digest")
+        # The digest waits its turn in the channel behind the crises' thread messages, paced
+        # at about one a second of real time: a busy machine needs more than the usual 5 s.
+        await slack.fake.wait_for(posted, timeout=20, what="digest")
         [text] = digests(slack.fake.messages(CHANNEL))
         lines = text.splitlines()
         assert lines[0] == "Weekly crisis digest, 23.11.2026 – 30.11.2026"
