@@ -16,6 +16,7 @@ from bot.alert_input import AlertIn, AlertInvalid, parse_alert
 from bot.context import CoreContext
 from bot.intake import IntakeResult, IntakeStatus, ingest, ingest_many
 from bot.metrics import ALERTS_REJECTED
+from handlers.bodies import read_at_most
 
 MAX_BODY = 64 * 1024
 # Meta sends up to 1,000 changes in one delivery.
@@ -37,20 +38,9 @@ def _error(status: int, error: str, field: str | None = None) -> web.Response:
 async def _read_limited(request: web.Request) -> bytes | None:
     """The raw body, or None when it is too large: over MAX_BODY for one alert, over
     MAX_BATCH_BODY for a batch (reading no further than that)."""
-    if request.content_length is not None and request.content_length > MAX_BATCH_BODY:
+    body = await read_at_most(request, MAX_BATCH_BODY)
+    if body is None:
         return None
-    # read(n) returns what has arrived so far, not n bytes: keep reading to the end.
-    chunks: list[bytes] = []
-    size = 0
-    while size <= MAX_BATCH_BODY:
-        chunk = await request.content.read(MAX_BATCH_BODY + 1 - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > MAX_BATCH_BODY:
-        return None
-    body = b"".join(chunks)
     if len(body) > MAX_BODY and not body.lstrip().startswith(b"["):
         return None
     return body

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.inbox import Inbox
 from bot.metrics import SOURCE_DELIVERIES
+from handlers.bodies import read_at_most
 
 # Meta batches up to 1,000 changes in one POST; nothing a source sends is larger.
 MAX_BODY = 2 * 1024 * 1024
@@ -36,19 +37,10 @@ def answer(feed: str, status: int, body: dict[str, Any]) -> web.Response:
 
 async def read_body(request: web.Request) -> bytes:
     """The raw body (signatures are computed over these exact bytes), at most MAX_BODY."""
-    if request.content_length is not None and request.content_length > MAX_BODY:
+    body = await read_at_most(request, MAX_BODY)
+    if body is None:
         raise Refused(413, f"the body is over {MAX_BODY} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    while size <= MAX_BODY:
-        chunk = await request.content.read(MAX_BODY + 1 - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > MAX_BODY:
-        raise Refused(413, f"the body is over {MAX_BODY} bytes")
-    return b"".join(chunks)
+    return body
 
 
 def decode_json(body: bytes) -> tuple[Any, str]:
