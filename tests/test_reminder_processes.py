@@ -425,7 +425,9 @@ async def test_reminder_due_while_the_server_was_killed_fires_once_after_restart
 async def test_reminder_overdue_for_several_intervals_fires_once_not_in_a_burst(
     database_url: str, tmp_path: Path
 ) -> None:
-    interval = 2.5
+    # Long enough for the acknowledgement's paced thread messages (about one a second per
+    # channel) to go out before the first follow-up falls due, even on a loaded machine.
+    interval = 4.0
     async with cluster(
         database_url, tmp_path, reminder_interval=f"{interval}s", ack_timeout="1h"
     ) as servers:
