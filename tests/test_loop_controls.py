@@ -182,10 +182,16 @@ async def test_teams_reminders_never_rewrite_the_card(database_url: str) -> None
     async with running_teams_bot(database_url, reminder_interval="1s") as teams:
         await teams_crisis(teams)
         root_id = teams.thread(1).root["id"]
-        assert titles(teams) == ["Acknowledge", "Reassign", "Playbook"]
+        assert titles(teams) == ["Acknowledge", "Reassign", "Playbook", "Category"]
         await teams.submit({"crisisbot": "ack", "crisis": 1})
         await teams.fake.wait_for(lambda: "Propose resolution" in titles(teams))
-        assert titles(teams) == ["Playbook", "Propose resolution", "Reassign", "Snooze"]
+        assert titles(teams) == [
+            "Playbook",
+            "Propose resolution",
+            "Reassign",
+            "Snooze",
+            "Category",
+        ]
         updates_after_ack = [c for c in teams.fake.calls_to("update") if c.activity_id == root_id]
         # Three reminders reach the thread; the card is not PUT once more.
         await teams.wait_texts(
@@ -204,7 +210,7 @@ async def test_teams_reminders_never_rewrite_the_card(database_url: str) -> None
         # A real change still updates the card: awaiting confirmation, Client confirmed asks.
         await teams.submit({"crisisbot": "resolve", "crisis": 1, "remedy": "refund"})
         await teams.fake.wait_for(lambda: "Client confirmed" in titles(teams))
-        assert titles(teams) == ["Client confirmed", "Reopen", "Snooze"]
+        assert titles(teams) == ["Client confirmed", "Reopen", "Snooze", "Category"]
         [confirm] = [a for a in teams.root_card(1)["actions"] if a["title"] == "Client confirmed"]
         assert confirm["type"] == "Action.ShowCard"
         asked = card_text(confirm["card"])
@@ -247,3 +253,31 @@ async def test_teams_a_refusal_is_told_only_to_the_person_who_clicked(database_u
         )
         assert await teams.post(click) == 200
         assert teams.answer_to(click)["text"].startswith("Only the owner of #1")
+
+
+async def test_teams_the_category_is_corrected_on_the_card(database_url: str) -> None:
+    """A wrong guess of the category is corrected from the card, as from Slack's menu: the
+    card and the playbook's remedies follow it; a closed crisis offers no category."""
+    async with running_teams_bot(database_url) as teams:
+        await teams_crisis(teams)
+        [category] = [a for a in teams.root_card(1)["actions"] if a["title"] == "Category"]
+        [choices] = category["card"]["body"]
+        titles_offered = [c["title"] for c in choices["choices"]]
+        assert "faulty product" in titles_offered and "delivery delay" in titles_offered
+        assert choices["value"] == "delivery_delay"
+        submit = category["card"]["actions"][0]["data"]
+        assert submit == {"crisisbot": "category", "crisis": 1}
+
+        refused = await teams.submit({**submit, "category_is": "weather"})
+        assert refused["text"].startswith("Unknown category")
+        answer = await teams.submit({**submit, "category_is": "product_defect"})
+        assert answer["text"] == (
+            "Crisis #1 is now in the category faulty product; the playbook follows it."
+        )
+        await teams.fake.wait_for(
+            lambda: '"value": "faulty product"' in card_text(teams.root_card(1)),
+            what="the card shows the new category",
+        )
+        await teams.submit({"crisisbot": "ack", "crisis": 1})
+        await teams.fake.wait_for(lambda: teams.cards(1), what="playbook card")
+        assert "Repair or replacement" in card_text(teams.cards(1)[0])

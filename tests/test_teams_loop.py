@@ -43,7 +43,7 @@ async def test_the_whole_loop_with_cards(database_url: str) -> None:
         assert card["msteams"]["entities"][0]["mentioned"]["id"] == "aad-anna"
         titles = [action["title"] for action in card["actions"]]
         # Open: only what can be done before acknowledging.
-        assert titles == ["Acknowledge", "Reassign", "Playbook"]
+        assert titles == ["Acknowledge", "Reassign", "Playbook", "Category"]
         # The owner is mentioned in the thread, with the entity that makes it a mention.
         first = thread.replies[0]
         assert "<at>Anna Nowak</at>" in first["text"]

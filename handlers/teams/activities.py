@@ -27,6 +27,8 @@ from handlers.teams import PLATFORM
 from handlers.teams.cards import (
     ACK,
     ACTION,
+    CATEGORY,
+    CATEGORY_INPUT,
     CLOSING_INPUT,
     CLOSING_SAVE,
     CONFIRM,
@@ -243,6 +245,11 @@ class TeamsActivities:
             return await crisis_flow.show_playbook(self.ctx, number)
         if action == REOPEN:
             return await crisis_flow.reopen(self.ctx, number, actor)
+        if action == CATEGORY:
+            category = value.get(CATEGORY_INPUT)
+            if not isinstance(category, str):
+                raise InvalidInput("teams.card_only")
+            return await crisis_flow.set_category(self.ctx, number, actor, category)
         raise InvalidInput("teams.card_only")
 
     def _snooze_until(self, activity: JsonDict, choice: object) -> datetime:

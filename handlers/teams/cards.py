@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.categories import Category
 from bot.crises import CrisisFacts, StormSummary, status_line
 from bot.crisis_flow import MAX_NOTE
 from bot.messages import choice_ref, count_ref, link_ref, member_ref, number_ref
@@ -13,7 +14,7 @@ from bot.playbook import CLOSING_ITEMS, STEPS, Remedy, closing_item_key, is_revi
 from bot.replies import public_replies
 from bot.states import CONTROLS, Control
 from handlers.teams.text import Renderer, escape, excerpt
-from models import Alert, Crisis, RosterMember
+from models import Alert, Crisis, CrisisStatus, RosterMember
 
 JsonDict = dict[str, Any]
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -30,7 +31,9 @@ ACK, REASSIGN, PLAYBOOK, RESOLVE, CONFIRM, SNOOZE, STEPS_SAVE, REOPEN, CLOSING_S
     "reopen",
     "closing",
 )
+CATEGORY = "category"
 OWNER_INPUT, REMEDY_INPUT, NOTE_INPUT, SNOOZE_INPUT = "owner", "remedy", "note", "snooze_for"
+CATEGORY_INPUT = "category_is"
 STEP_INPUT = "step_"
 CLOSING_INPUT = "closing_"
 SNOOZE_CHOICES = ("1h", "4h", "tomorrow")
@@ -228,7 +231,24 @@ def _controls(
             _submit(r.t("modal.submit"), SNOOZE, n),
         ),
     }
-    return [every[control] for control in CONTROLS[crisis.crisis_status]]
+    controls = [every[control] for control in CONTROLS[crisis.crisis_status]]
+    if crisis.crisis_status is not CrisisStatus.closed:
+        # The category picks the remedies and the replies to adapt: a wrong guess is
+        # corrected here, as with Slack's category menu.
+        controls.append(
+            _show_card(
+                r.t("button.category"),
+                [
+                    _choices(
+                        CATEGORY_INPUT,
+                        [(r.t(f"category.{c.value}"), c.value) for c in Category],
+                        crisis.category,
+                    )
+                ],
+                _submit(r.t("modal.submit"), CATEGORY, n),
+            )
+        )
+    return controls
 
 
 def playbook_card(crisis: Crisis, facts: CrisisFacts, r: Renderer) -> JsonDict:
