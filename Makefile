@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint format clean browser teams-package bench
+.PHONY: install run test lint format clean browser cards teams-package bench
 
 install: $(STAMP)
 
@@ -39,9 +39,23 @@ browser:
 		fi; \
 	}
 
+# Teams cards are checked by Microsoft's `adaptivecards` library (tests/cards/check.js), run by
+# Node.js. Where npm is missing, those tests are skipped, and pytest's summary says why.
+ADAPTIVECARDS := 3.0.6
+CARDS_STAMP := $(VENV)/node/.adaptivecards-$(ADAPTIVECARDS)
+cards: $(CARDS_STAMP)
+
+$(CARDS_STAMP):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/node adaptivecards@$(ADAPTIVECARDS) \
+			&& touch $@ || echo "*** adaptivecards could not be installed: Teams card checks are SKIPPED ***"; \
+	else \
+		echo "*** No npm: Teams card checks are SKIPPED ***"; \
+	fi
+
 # Database tests run on SQLite, and again on PostgreSQL when one answers on 127.0.0.1:5432
 # (or TEST_DATABASE_URL points at one).
-test: lint browser
+test: lint browser cards
 	@if [ -z "$$TEST_DATABASE_URL" ] && $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1).close()" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: database tests run on SQLite and PostgreSQL"; \
 		TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS); \

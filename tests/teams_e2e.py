@@ -162,7 +162,13 @@ class TeamsBot:
             return response.status, await response.json(content_type=None)
 
     def thread(self, crisis: int) -> Thread:
-        return self.fake.thread_of(f"Crisis #{crisis} ")
+        """The crisis's thread, whatever the bot's language: its card's title names it."""
+        for thread in self.fake.threads_in_channel():
+            for attachment in thread.root.get("attachments") or []:
+                title = attachment["content"]["body"][0]["text"]
+                if f"#{crisis} " in title:
+                    return thread
+        raise LookupError(f"no thread of crisis #{crisis}")
 
     def texts(self, crisis: int) -> list[str]:
         """The bot's plain messages in a crisis thread, oldest first."""

@@ -352,6 +352,8 @@ MESSAGES: dict[str, str] = {
     "teams.card_only": "That card is out of date. Use the buttons on the crisis card or a text command.",
     "teams.reassign_to": "New owner",
     "teams.snooze_for": "Snooze for",
+    "teams.choose_one": "Pick one.",
+    "teams.reassign_nobody": "Nobody else can take it over: add a senior first (/crisis roster add @someone senior).",
     "teams.save_steps": "Save",
     "teams.everyone": "channel",
     # The crisis loop: the escalation ladder, controls that follow the state, one playbook.

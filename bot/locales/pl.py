@@ -348,6 +348,8 @@ MESSAGES: dict[str, str] = {
     "teams.card_only": "Ta karta jest nieaktualna. Użyj przycisków na karcie kryzysu albo polecenia tekstowego.",
     "teams.reassign_to": "Nowa osoba prowadząca",
     "teams.snooze_for": "Kiedy przypomnieć?",
+    "teams.choose_one": "Wybierz jedną z opcji.",
+    "teams.reassign_nobody": "Nikt inny nie może go przejąć: najpierw dodaj osobę senior (/crisis roster add @osoba senior).",
     "teams.save_steps": "Zapisz",
     "teams.everyone": "kanał",
     # Pętla kryzysu: drabina eskalacji, przyciski zgodne ze stanem, jeden plan działania.

@@ -83,12 +83,20 @@ def _submit(title: str, action: str, crisis: int, **style: Any) -> JsonDict:
     }
 
 
-def _choices(input_id: str, choices: list[tuple[str, str]], value: str | None = None) -> JsonDict:
+def _choices(
+    input_id: str,
+    label: str,
+    choices: list[tuple[str, str]],
+    r: Renderer,
+    value: str | None = None,
+) -> JsonDict:
     element: JsonDict = {
         "type": "Input.ChoiceSet",
         "id": input_id,
+        "label": label,
         "style": "compact",
         "isRequired": True,
+        "errorMessage": r.t("teams.choose_one"),
         "choices": [{"title": title, "value": val} for title, val in choices],
     }
     if value is not None:
@@ -166,12 +174,12 @@ def root_card(
     return _card(body, _controls(crisis, facts, seniors, r), r)
 
 
-def _show_card(title: str, body: list[JsonDict], submit: JsonDict) -> JsonDict:
-    return {
-        "type": "Action.ShowCard",
-        "title": title,
-        "card": {"type": "AdaptiveCard", "body": body, "actions": [submit]},
-    }
+def _show_card(title: str, body: list[JsonDict], submit: JsonDict | None) -> JsonDict:
+    """A form that opens under the card; without `submit`, only an explanation."""
+    card: JsonDict = {"type": "AdaptiveCard", "body": body}
+    if submit is not None:
+        card["actions"] = [submit]
+    return {"type": "Action.ShowCard", "title": title, "card": card}
 
 
 def _controls(
@@ -192,17 +200,20 @@ def _controls(
         Control.acknowledge: _submit(r.t("button.ack"), ACK, n, style="positive"),
         Control.reassign: _show_card(
             r.t("button.reassign"),
-            [_text(r.t("teams.reassign_to")), _choices(OWNER_INPUT, owners)],
+            [_choices(OWNER_INPUT, r.t("teams.reassign_to"), owners, r)],
             _submit(r.t("modal.submit"), REASSIGN, n),
-        ),
+        )
+        if owners
+        else _show_card(r.t("button.reassign"), [_text(r.t("teams.reassign_nobody"))], None),
         Control.playbook: _submit(r.t("button.playbook"), PLAYBOOK, n),
         Control.propose_resolution: _show_card(
             r.t("button.resolve"),
             [
-                _text(r.t("modal.resolve.remedy")),
                 _choices(
                     REMEDY_INPUT,
+                    r.t("modal.resolve.remedy"),
                     [(r.t(f"remedy.{remedy.value}"), remedy.value) for remedy in remedies],
+                    r,
                     fitting[0].value if fitting else None,
                 ),
                 {
@@ -225,8 +236,13 @@ def _controls(
         Control.snooze: _show_card(
             r.t("button.snooze"),
             [
-                _text(r.t("teams.snooze_for")),
-                _choices(SNOOZE_INPUT, [(r.t(f"snooze.{c}"), c) for c in SNOOZE_CHOICES], "1h"),
+                _choices(
+                    SNOOZE_INPUT,
+                    r.t("teams.snooze_for"),
+                    [(r.t(f"snooze.{c}"), c) for c in SNOOZE_CHOICES],
+                    r,
+                    "1h",
+                ),
             ],
             _submit(r.t("modal.submit"), SNOOZE, n),
         ),
@@ -241,7 +257,9 @@ def _controls(
                 [
                     _choices(
                         CATEGORY_INPUT,
+                        r.t("button.category"),
                         [(r.t(f"category.{c.value}"), c.value) for c in Category],
+                        r,
                         crisis.category,
                     )
                 ],
