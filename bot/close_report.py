@@ -25,6 +25,7 @@ from bot.messages import (
     duration_ref,
     link_ref,
     member_ref,
+    number_ref,
     time_ref,
 )
 from bot.playbook import STEPS
@@ -120,7 +121,7 @@ async def lines(session: AsyncSession, crisis: Crisis) -> list[Message]:
                 "to_resolve": duration_ref(_seconds(crisis.opened_at, crisis.closed_at)),
                 "posts": posts,
                 "comments": comments,
-                "reach": f"{crisis.total_reach:,}",
+                "reach": number_ref(crisis.total_reach),
             },
         )
     )

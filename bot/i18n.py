@@ -32,12 +32,15 @@ def fill(text: str, params: Mapping[str, Any]) -> str:
     return text.format_map(_Lenient(params))
 
 
-def number(language: str, value: int) -> str:
-    """12,000 in English; 12 000 in Polish (a no-break space, none in four digits)."""
-    text = f"{value:,}"
+def number(language: str, value: float) -> str:
+    """12,000 and 2.5 in English; 12 000 and 2,5 in Polish (a no-break space, none in four
+    digits). A fraction keeps one decimal place."""
+    whole = float(value).is_integer()
+    text = f"{int(value):,}" if whole else f"{value:,.1f}"
     if language != "pl":
         return text
-    return text.replace(",", "\u00a0") if abs(value) >= 10_000 else text.replace(",", "")
+    grouped = text.replace(",", "\u00a0") if abs(value) >= 10_000 else text.replace(",", "")
+    return grouped if whole else grouped[:-2] + "," + grouped[-1]
 
 
 def _plural_form(language: str, count: int) -> int:

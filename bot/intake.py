@@ -27,7 +27,7 @@ from bot.context import CoreContext
 from bot.crises import assign_owner
 from bot.group_commit import GroupCommit
 from bot.grouping import Key, brand_group_key, keys_for, normal_brand
-from bot.messages import Message, choice_ref, member_ref, members_ref
+from bot.messages import Message, choice_ref, member_ref, members_ref, number_ref
 from bot.metrics import ALERTS_RECEIVED, CRISES_OPENED
 from bot.post_keys import post_key
 from bot.roster import leads
@@ -454,7 +454,7 @@ async def _act_on_spike(
                 "n": crisis.id,
                 "brand": crisis.brand or brand,
                 "mentions": spike.mentions,
-                "usual": f"{spike.baseline_mean:.1f}",
+                "usual": number_ref(round(spike.baseline_mean, 1)),
                 "owner": member_ref(crisis.owner_id) if crisis.owner_id else "",
             },
         ),

@@ -81,8 +81,8 @@ def count_ref(key: str, count: int) -> dict[str, dict[str, object]]:
     return {"count": {"key": key, "n": count}}
 
 
-def number_ref(value: int) -> dict[str, int]:
-    """A number written the reader's way (12,000 or 12 000)."""
+def number_ref(value: float) -> dict[str, float]:
+    """A number written the reader's way (12,000 or 12 000; 2.5 or 2,5)."""
     return {"number": value}
 
 

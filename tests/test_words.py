@@ -10,6 +10,8 @@ import re
 from typing import Any
 
 from bot.i18n import CATALOGUES, duration, number, plural
+from bot.messages import Message, duration_ref, number_ref
+from handlers.slack.text import Renderer as SlackRenderer
 from tests.e2e import SlackBot, post, running_bot
 from tests.teams_e2e import BOSS, TeamsBot, card_text, running_teams_bot
 
@@ -274,6 +276,31 @@ def test_plural_forms_and_number_formats() -> None:
     assert plural("en", "count.follower", 12_000) == "12,000 followers"
     assert plural("pl", "count.follower", 12_000) == "12\u00a0000 obserwujących"
     assert number("pl", 2300) == "2300" and number("en", 2300) == "2,300"
+    # A spike's usual rate is a mean: a decimal comma in Polish.
+    assert number("pl", 2.5) == "2,5" and number("en", 2.5) == "2.5"
+    assert number("pl", 12_345.6) == "12\u00a0345,6" and number("en", 2.0) == "2"
+
+
+def test_a_spike_and_a_report_write_numbers_the_polish_way() -> None:
+    spike = Message(
+        "thread.spike",
+        {"n": 1, "brand": "Sklep", "mentions": 20, "usual": number_ref(2.5), "owner": ""},
+    )
+    figures = Message(
+        "report.figures",
+        {
+            "to_ack": duration_ref(60),
+            "to_resolve": duration_ref(3600),
+            "posts": 3,
+            "comments": 1,
+            "reach": number_ref(1_234_567),
+        },
+    )
+    polish, english = SlackRenderer("pl", {}), SlackRenderer("en", {})
+    assert "(zwykle 2,5 na godzinę)" in polish.render(spike)
+    assert "(usually 2.5 an hour)" in english.render(spike)
+    assert "1\u00a0234\u00a0567" in polish.render(figures)
+    assert "1,234,567" in english.render(figures)
 
 
 def test_durations_in_words() -> None:
