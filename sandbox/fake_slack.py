@@ -32,6 +32,10 @@ BOT_ID = "B0001"
 APP_ID = "A0001"
 TEAM_NAME = "Crisis Test Team"
 
+# Waits end as soon as their condition holds; the limit only bounds a failing test. It is
+# generous because messages are paced per channel in real time (about one a second) and a
+# loaded machine (CI, a shared runner) adds seconds on top.
+WAIT_LIMIT = 15.0
 _POLL_INTERVAL = 0.01
 
 # slack_sdk sends these as JSON strings when it posts form data, and as structures when it
@@ -394,7 +398,7 @@ class FakeSlack:
     async def wait_for(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_LIMIT,  # noqa: ASYNC109
         *,
         what: str = "condition",
     ) -> None:
@@ -420,7 +424,7 @@ class FakeSlack:
         self,
         method: str,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_LIMIT,  # noqa: ASYNC109
         where: Callable[[RecordedCall], bool] | None = None,
     ) -> list[RecordedCall]:
         """Wait until at least ``count`` calls to ``method`` (matching ``where``) were
@@ -438,7 +442,7 @@ class FakeSlack:
         self,
         key: str,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_LIMIT,  # noqa: ASYNC109
     ) -> list[RecordedResponse]:
         await self.wait_for(
             lambda: len(self.responses_for(key)) >= count,

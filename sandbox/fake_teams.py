@@ -24,6 +24,8 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from sandbox.fake_slack import WAIT_LIMIT
+
 JsonDict = dict[str, Any]
 _POLL_INTERVAL = 0.01
 
@@ -151,7 +153,7 @@ class FakeTeams:
     async def wait_for(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT_LIMIT,  # noqa: ASYNC109
         *,
         what: str = "condition",
     ) -> None:

@@ -209,14 +209,13 @@ async def test_escalation_and_follow_ups_arrive_on_time(database_url: str) -> No
         await slack.command("ack 1", user=second)
         await slack.fake.wait_for(
             lambda: any("reminder for crisis #1" in m["text"] for m in slack.thread(1)),
-            timeout=5,
         )
         reminder = next(m for m in slack.thread(1) if "reminder for crisis" in m["text"])
         assert reminder["text"].startswith(f"<@{second}>, reminder")
         assert "Next step: Apologise" in reminder["text"]
         await slack.command("resolve 1", user=second)
         await slack.fake.wait_for(
-            lambda: "has the customer confirmed" in slack.thread(1)[-1]["text"], timeout=5
+            lambda: "has the customer confirmed" in slack.thread(1)[-1]["text"]
         )
         await slack.command("confirm 1", user=second)
         # Closed: the report and its chart follow, then nothing more is sent.

@@ -53,7 +53,7 @@ async def test_a_storm_is_one_crisis_a_few_calls_and_a_summary_that_counts_every
         assert "1 post, 400 comments" in summary
         assert "Klient 399 (399 followers)" in summary  # the most influential
         assert "Facebook 401" in summary
-        await slack.fake.wait_for(lambda: "401" in str(slack.root(1)["blocks"]), timeout=5)
+        await slack.fake.wait_for(lambda: "401" in str(slack.root(1)["blocks"]))
         # A bounded number of Slack calls: the root, the owner hint, the spike notice, the
         # summary, and an edit of the root and of the summary at most every SUMMARY_INTERVAL
         # (1 s here) while alerts come; not one per alert.

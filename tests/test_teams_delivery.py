@@ -125,7 +125,7 @@ async def test_a_crisis_opened_before_here_goes_out_when_a_channel_is_set(
         assert await waiting()
         await teams.say("here", BOSS)
         # Within seconds, not at the next retry a minute later.
-        await teams.fake.wait_for(lambda: teams.texts(1), timeout=5)
+        await teams.fake.wait_for(lambda: teams.texts(1))
 
 
 async def test_messages_survive_a_restart_and_go_out_once(database_url: str) -> None:
