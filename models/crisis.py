@@ -21,7 +21,11 @@ class CrisisStatus(enum.StrEnum):
 
 class Crisis(Base):
     __tablename__ = "crises"
-    __table_args__ = (Index("ix_crises_status", "status"),)
+    __table_args__ = (
+        Index("ix_crises_status", "status"),
+        # Reports and the export read a window of time (`stats 30d`, `--since`).
+        Index("ix_crises_opened_at", "opened_at"),
+    )
 
     # The number people see as `#n`.
     id: Mapped[int] = mapped_column(primary_key=True)
