@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -205,10 +205,7 @@ class Inbox(WakeableLoop):
             return 0
         try:
             async with self.ctx.db.transaction() as session:
-                holders = await self._seen_holders(session, [item for item, _ in chunk])
-                done = [
-                    (item, await self._apply(session, item, plan, holders)) for item, plan in chunk
-                ]
+                done = await self._apply_all(session, chunk)
         except Exception:
             log.info("inbox items go again one at a time", items=len(chunk), exc_info=True)
             return await self._take_chunk_alone(chunk)
@@ -226,7 +223,7 @@ class Inbox(WakeableLoop):
                 for item, plan in chunk:
                     try:
                         async with session.begin_nested():
-                            result = await self._apply(session, item, plan)
+                            ((_, result),) = await self._apply_all(session, [(item, plan)])
                     except IntegrityError:
                         # Another item with the same id was taken meanwhile.
                         result = NativeResult(ItemOutcome.duplicate)
@@ -248,25 +245,53 @@ class Inbox(WakeableLoop):
             self._counted(item, result)
         return len(done)
 
+    async def _apply_all(
+        self, session: AsyncSession, chunk: list[tuple[InboxItem, _Plan]]
+    ) -> list[tuple[InboxItem, NativeResult]]:
+        """The items' outcomes in this transaction, in order, each as if it came alone after
+        the ones before it. What they need from the database is looked up once for all of
+        them (which were seen, the stored alerts, the open crises under their posts), and
+        the brand counts and outcome rows are written once at the end."""
+        holders = await self._seen_holders(session, [item for item, _ in chunk])
+        batch = await native_intake.prepare(
+            session,
+            self.ctx,
+            (ident for item, plan in chunk if (ident := _ident(item, plan)) is not None),
+            (
+                plan.alert.parent_url
+                for _, plan in chunk
+                if plan.action is _Action.keep and plan.alert and plan.alert.parent_url
+            ),
+        )
+        done: list[tuple[InboxItem, NativeResult]] = []
+        outcomes: list[dict[str, Any]] = []
+        for item, plan in chunk:
+            result, outcome = await self._apply(session, batch, holders, item, plan)
+            done.append((item, result))
+            outcomes.append(outcome)
+        await native_intake.settle(session, batch)
+        await _write_outcomes(session, outcomes)
+        return done
+
     async def _apply(
         self,
         session: AsyncSession,
+        batch: native_intake.Batch,
+        holders: dict[str, int],
         item: InboxItem,
         plan: _Plan,
-        holders: dict[str, int] | None = None,
-    ) -> NativeResult:
-        """One item's outcome. `holders`: which item each (source, id) has been seen under, as
-        far as the caller keeps it (then it is kept up to date here); without it, the
-        database is asked."""
+    ) -> tuple[NativeResult, dict[str, Any]]:
+        """One item's outcome and the values its row takes. `holders`: which item each
+        (source, id) has been seen under, kept up to date here."""
         if plan.action is _Action.refuse:
-            await self._refuse(session, item, plan.reason)
-            return NativeResult(ItemOutcome.refused)
+            return NativeResult(ItemOutcome.refused), self._refusal(item, plan.reason)
         if plan.action is _Action.test:
             result = NativeResult(ItemOutcome.test)
         elif plan.action is _Action.gone:
             result = await native_intake.record_gone(
                 session,
                 self.ctx,
+                batch,
                 plan.outcome,
                 item.source or "",
                 item.external_id or "",
@@ -276,22 +301,22 @@ class Inbox(WakeableLoop):
             result = await native_intake.apply_edit(
                 session,
                 self.ctx,
+                batch,
                 item.source or "",
                 item.external_id or "",
                 plan.text,
                 item.feed,
             )
-        elif await self._seen(session, item, holders):
+        elif _seen_elsewhere(item, holders):
             result = NativeResult(ItemOutcome.duplicate)
         else:
             result = await native_intake.keep_not_negative(
-                session, self.ctx, _alert_of(plan), item.feed
+                session, self.ctx, batch, _alert_of(plan), item.feed
             )
         seen = plan.action is _Action.keep and result.outcome is not ItemOutcome.duplicate
-        await self._record(session, item, result, seen=seen, **plan.fields)
-        if seen and holders is not None:
+        if seen:
             holders[_seen_key(item)] = item.id
-        return result
+        return result, self._outcome(item, result, seen=seen, **plan.fields)
 
     async def _take_negatives(self, negatives: list[tuple[InboxItem, _Plan]]) -> int:
         """New negative items: through the intake `POST /alerts` uses, together (its writer
@@ -334,9 +359,18 @@ class Inbox(WakeableLoop):
             return 0
         try:
             async with self.ctx.db.transaction() as session:
-                for item, plan, result in finished:
-                    seen = result.outcome is not ItemOutcome.duplicate
-                    await self._record(session, item, result, seen=seen, **plan.fields)
+                await _write_outcomes(
+                    session,
+                    [
+                        self._outcome(
+                            item,
+                            result,
+                            seen=result.outcome is not ItemOutcome.duplicate,
+                            **plan.fields,
+                        )
+                        for item, plan, result in finished
+                    ],
+                )
         except Exception:
             log.warning("inbox outcomes rolled back; recorded one at a time", exc_info=True)
             done = 0
@@ -352,14 +386,6 @@ class Inbox(WakeableLoop):
         for item, _, result in finished:
             self._counted(item, result)
         return len(finished)
-
-    async def _seen(
-        self, session: AsyncSession, item: InboxItem, holders: dict[str, int] | None = None
-    ) -> bool:
-        """Whether another item has already been seen under this item's (source, id)."""
-        if holders is None:
-            holders = await self._seen_holders(session, [item])
-        return _seen_elsewhere(item, holders)
 
     async def _seen_holders(self, session: AsyncSession, items: list[InboxItem]) -> dict[str, int]:
         """The item each of these items' (source, id) has been seen under, where one has."""
@@ -393,33 +419,34 @@ class Inbox(WakeableLoop):
         seen: bool,
         **fields: Any,
     ) -> None:
-        await session.execute(
-            update(InboxItem)
-            .where(InboxItem.id == item.id)
-            .values(
-                status=ItemStatus.done.value,
-                outcome=result.outcome.value,
-                crisis_id=result.crisis,
-                claimed_by=None,
-                last_error=None,
-                processed_at=self.ctx.clock.now(),
-                seen_key=_seen_key(item) if seen else None,
-                **fields,
-            )
-        )
+        await _write_outcomes(session, [self._outcome(item, result, seen=seen, **fields)])
 
-    async def _refuse(self, session: AsyncSession, item: InboxItem, reason: str) -> None:
-        await session.execute(
-            update(InboxItem)
-            .where(InboxItem.id == item.id)
-            .values(
-                status=ItemStatus.refused.value,
-                outcome=ItemOutcome.refused.value,
-                claimed_by=None,
-                last_error=reason[:_ERROR_MAX],
-                processed_at=self.ctx.clock.now(),
-            )
-        )
+    def _outcome(
+        self, item: InboxItem, result: NativeResult, *, seen: bool, **fields: Any
+    ) -> dict[str, Any]:
+        """The values of a finished item's row."""
+        return {
+            "item_id": item.id,
+            "status": ItemStatus.done.value,
+            "outcome": result.outcome.value,
+            "crisis_id": result.crisis,
+            "claimed_by": None,
+            "last_error": None,
+            "processed_at": self.ctx.clock.now(),
+            "seen_key": _seen_key(item) if seen else None,
+            **fields,
+        }
+
+    def _refusal(self, item: InboxItem, reason: str) -> dict[str, Any]:
+        """The values of the row of an item that is no valid alert."""
+        return {
+            "item_id": item.id,
+            "status": ItemStatus.refused.value,
+            "outcome": ItemOutcome.refused.value,
+            "claimed_by": None,
+            "last_error": reason[:_ERROR_MAX],
+            "processed_at": self.ctx.clock.now(),
+        }
 
     def _counted(self, item: InboxItem, result: NativeResult) -> None:
         SOURCE_ITEMS.labels(source=item.feed, outcome=result.outcome.value).inc()
@@ -495,6 +522,27 @@ def _alert_of(plan: _Plan) -> AlertIn:
     if plan.alert is None:
         raise ValueError(f"a {plan.action.value} plan carries no alert")
     return plan.alert
+
+
+def _ident(item: InboxItem, plan: _Plan) -> tuple[str, str] | None:
+    """The (source, id) whose stored alert the item's action reads, if any."""
+    if plan.action is _Action.keep:
+        alert = _alert_of(plan)
+        return alert.source.value, alert.id
+    if plan.action in (_Action.edit, _Action.gone):
+        return item.source or "", item.external_id or ""
+    return None
+
+
+async def _write_outcomes(session: AsyncSession, outcomes: list[dict[str, Any]]) -> None:
+    """Items' rows (`item_id` and the values they take): one executemany per set of
+    columns."""
+    by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for outcome in outcomes:
+        by_columns.setdefault(frozenset(outcome), []).append(outcome)
+    table = InboxItem.__table__
+    for rows in by_columns.values():
+        await session.execute(update(table).where(table.c.id == bindparam("item_id")), rows)
 
 
 def _seen_elsewhere(item: InboxItem, holders: dict[str, int]) -> bool:
