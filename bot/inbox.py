@@ -17,12 +17,12 @@ import enum
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -184,7 +184,13 @@ class Inbox(WakeableLoop):
                     raise LookupError(f"no parser registered for feed {delivery.feed!r}")
                 results = parser(json.loads(delivery.body), self.ctx.settings)
                 now = self.ctx.clock.now()
-                session.add_all(_item_row(delivery, result, now) for result in results)
+                if results:
+                    # Core's executemany: a delivery may hold a thousand items, and ORM
+                    # objects for them would cost more than parsing them did.
+                    await session.execute(
+                        insert(InboxItem.__table__),
+                        [_item_row(delivery, result, now) for result in results],
+                    )
                 delivery.status = DeliveryStatus.parsed.value
                 delivery.parsed_at = now
                 delivery.claimed_by = None
@@ -553,36 +559,44 @@ def _seen_key(item: InboxItem) -> str:
     return f"{item.source}:{item.external_id}"[:240]
 
 
-def _item_row(delivery: InboxDelivery, result: SourceItem | ItemError, now: datetime) -> InboxItem:
+def _item_row(
+    delivery: InboxDelivery, result: SourceItem | ItemError, now: datetime
+) -> dict[str, Any]:
     if isinstance(result, ItemError):
-        return InboxItem(
-            delivery_id=delivery.id,
-            feed=delivery.feed,
-            kind="refused",
-            data={"item": _as_json(result.item)},
-            status=ItemStatus.refused.value,
-            outcome=ItemOutcome.refused.value,
-            attempts=0,
-            available_at=now,
-            last_error=result.reason[:_ERROR_MAX],
-            created_at=now,
-            processed_at=now,
-        )
+        return {
+            "delivery_id": delivery.id,
+            "feed": delivery.feed,
+            "kind": "refused",
+            "source": None,
+            "external_id": None,
+            "brand": None,
+            "data": {"item": _as_json(result.item)},
+            "status": ItemStatus.refused.value,
+            "outcome": ItemOutcome.refused.value,
+            "attempts": 0,
+            "available_at": now,
+            "last_error": result.reason[:_ERROR_MAX],
+            "created_at": now,
+            "processed_at": now,
+        }
     alert = result.alert
     external_id = alert.get("id")
-    return InboxItem(
-        delivery_id=delivery.id,
-        feed=result.feed,
-        kind=result.kind.value,
-        source=str(alert.get("source") or "")[:32] or None,
-        external_id=str(external_id)[:200] if external_id is not None else None,
-        brand=str(alert["brand"])[:200] if alert.get("brand") else None,
-        data={key: value for key, value in asdict(result).items() if key in ("alert", "stars")},
-        status=ItemStatus.pending.value,
-        attempts=0,
-        available_at=now,
-        created_at=now,
-    )
+    return {
+        "delivery_id": delivery.id,
+        "feed": result.feed,
+        "kind": result.kind.value,
+        "source": str(alert.get("source") or "")[:32] or None,
+        "external_id": str(external_id)[:200] if external_id is not None else None,
+        "brand": str(alert["brand"])[:200] if alert.get("brand") else None,
+        "data": {"alert": result.alert, "stars": result.stars},
+        "status": ItemStatus.pending.value,
+        "outcome": None,
+        "attempts": 0,
+        "available_at": now,
+        "last_error": None,
+        "created_at": now,
+        "processed_at": None,
+    }
 
 
 def _as_json(value: Any) -> Any:
