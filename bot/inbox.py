@@ -132,12 +132,17 @@ class Inbox(WakeableLoop):
                     )
                 ).all()
             )
+            # Which (source, id) were seen before: looked up once for the batch, then kept
+            # up to date as its items are taken.
+            holders = await self._seen_holders(session, claimed)
         finished = 0
         # Consecutive items of one kind go together: a run of negative ones through the
         # intake as one batch, a run of the others in one transaction. In order: what came
         # before a negative item is written before it opens a crisis, and the other way round.
+        # The outcomes of a run of negative ones are written with the run after it.
         chunk: list[tuple[InboxItem, _Plan]] = []
         negatives: list[tuple[InboxItem, _Plan]] = []
+        taken: list[_Taken] = []
         for index, item in enumerate(claimed):
             if self.stopping:
                 await self._release(InboxItem, [i.id for i in claimed[index:]])
@@ -149,15 +154,17 @@ class Inbox(WakeableLoop):
                 await self._postpone(InboxItem, item.id, exc)
                 continue
             if plan.action is _Action.ingest:
-                finished += await self._take_chunk(chunk)
-                chunk = []
+                finished += await self._take_chunk(taken, chunk, holders)
+                taken, chunk = [], []
                 negatives.append((item, plan))
             else:
-                finished += await self._take_negatives(negatives)
-                negatives = []
+                if negatives:
+                    taken = await self._take_negatives(negatives, holders)
+                    negatives = []
                 chunk.append((item, plan))
-        finished += await self._take_negatives(negatives)
-        return finished + await self._take_chunk(chunk)
+        if negatives:
+            taken = await self._take_negatives(negatives, holders)
+        return finished + await self._take_chunk(taken, chunk, holders)
 
     async def _claim(self, table: type[InboxDelivery] | type[InboxItem], pending: str) -> list[int]:
         """Reserve up to a batch of due rows for this worker, oldest first."""
@@ -203,33 +210,51 @@ class Inbox(WakeableLoop):
             if isinstance(result, ItemError):
                 SOURCE_ITEMS.labels(source=delivery.feed, outcome=ItemOutcome.refused.value).inc()
 
-    async def _take_chunk(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
-        """Items that open nothing (kept, edits, removals, tests, refusals), each with its
-        outcome, in one transaction. When it fails, it is rolled back and taken again item
-        by item (`_take_chunk_alone`), so one that fails is postponed alone."""
-        if not chunk:
+    async def _take_chunk(
+        self,
+        taken: list[_Taken],
+        chunk: list[tuple[InboxItem, _Plan]],
+        holders: dict[str, int | None],
+    ) -> int:
+        """The outcomes of negative items the intake took, then items that open nothing
+        (kept, edits, removals, tests, refusals) with theirs, in one transaction. When it
+        fails, it is rolled back: the outcomes are written on their own and the items taken
+        again one by one (`_take_chunk_alone`), so one that fails is postponed alone."""
+        if not taken and not chunk:
             return 0
+        trial = dict(holders)
         try:
             async with self.ctx.db.transaction() as session:
-                done = await self._apply_all(session, chunk)
+                await _write_outcomes(session, [self._taken_outcome(*t) for t in taken])
+                done = await self._apply_all(session, chunk, trial)
         except Exception:
             log.info("inbox items go again one at a time", items=len(chunk), exc_info=True)
-            return await self._take_chunk_alone(chunk)
+            finished = await self._finish_all(taken)
+            return finished + await self._take_chunk_alone(chunk, holders)
+        holders.update(trial)
+        for item, _, result in taken:
+            self._counted(item, result)
         for item, result in done:
             self._counted(item, result)
-        return len(done)
+        return len(taken) + len(done)
 
-    async def _take_chunk_alone(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
+    async def _take_chunk_alone(
+        self, chunk: list[tuple[InboxItem, _Plan]], holders: dict[str, int | None]
+    ) -> int:
         """The items of a chunk in one transaction with a savepoint each: one that fails is
         postponed alone and the others commit together."""
         done: list[tuple[InboxItem, NativeResult]] = []
         failed: list[tuple[InboxItem, Exception]] = []
+        seen: dict[str, int | None] = {}
         try:
             async with self.ctx.db.transaction() as session:
                 for item, plan in chunk:
+                    # Its own: what an item rolled back to its savepoint saw is forgotten.
+                    mine: dict[str, int | None] = {}
                     try:
                         async with session.begin_nested():
-                            ((_, result),) = await self._apply_all(session, [(item, plan)])
+                            ((_, result),) = await self._apply_all(session, [(item, plan)], mine)
+                        seen.update(mine)
                     except IntegrityError:
                         # Another item with the same id was taken meanwhile.
                         result = NativeResult(ItemOutcome.duplicate)
@@ -245,6 +270,7 @@ class Inbox(WakeableLoop):
             for item, _ in chunk:
                 await self._postpone(InboxItem, item.id, exc)
             return 0
+        holders.update(seen)
         for item, exc in failed:
             await self._postpone(InboxItem, item.id, exc)
         for item, result in done:
@@ -252,13 +278,21 @@ class Inbox(WakeableLoop):
         return len(done)
 
     async def _apply_all(
-        self, session: AsyncSession, chunk: list[tuple[InboxItem, _Plan]]
+        self,
+        session: AsyncSession,
+        chunk: list[tuple[InboxItem, _Plan]],
+        holders: dict[str, int | None],
     ) -> list[tuple[InboxItem, NativeResult]]:
         """The items' outcomes in this transaction, in order, each as if it came alone after
         the ones before it. What they need from the database is looked up once for all of
-        them (which were seen, the stored alerts, the open crises under their posts), and
-        the brand counts and outcome rows are written once at the end."""
-        holders = await self._seen_holders(session, [item for item, _ in chunk])
+        them (which were seen, unless `holders` knows; the stored alerts; the open crises
+        under their posts), and the brand counts and outcome rows are written once at the
+        end. `holders` learns the items seen here."""
+        if not chunk:
+            return []
+        unknown = [item for item, _ in chunk if _seen_key(item) not in holders]
+        if unknown:
+            holders.update(await self._seen_holders(session, unknown))
         batch = await native_intake.prepare(
             session,
             self.ctx,
@@ -283,7 +317,7 @@ class Inbox(WakeableLoop):
         self,
         session: AsyncSession,
         batch: native_intake.Batch,
-        holders: dict[str, int],
+        holders: dict[str, int | None],
         item: InboxItem,
         plan: _Plan,
     ) -> tuple[NativeResult, dict[str, Any]]:
@@ -324,18 +358,17 @@ class Inbox(WakeableLoop):
             holders[_seen_key(item)] = item.id
         return result, self._outcome(item, result, seen=seen, **plan.fields)
 
-    async def _take_negatives(self, negatives: list[tuple[InboxItem, _Plan]]) -> int:
+    async def _take_negatives(
+        self, negatives: list[tuple[InboxItem, _Plan]], holders: dict[str, int | None]
+    ) -> list[_Taken]:
         """New negative items: through the intake `POST /alerts` uses, together (its writer
-        commits them in batches, each decided as if it came alone after the ones before it),
-        then their outcomes in one transaction. A crash between the two retries them, and the
-        intake finds them stored. An item that fails is postponed alone."""
-        if not negatives:
-            return 0
+        commits them in batches, each decided as if it came alone after the ones before it).
+        Their outcomes are returned, to be written with the items after them: a crash
+        before that retries them, and the intake finds them stored. An item that fails is
+        postponed alone."""
+        seen = [item for item, _ in negatives if _seen_elsewhere(item, holders)]
+        fresh = [(item, plan) for item, plan in negatives if item not in seen]
         try:
-            async with self.ctx.db.sessions() as session:
-                holders = await self._seen_holders(session, [item for item, _ in negatives])
-            seen = [item for item, _ in negatives if _seen_elsewhere(item, holders)]
-            fresh = [(item, plan) for item, plan in negatives if item not in seen]
             taken = await native_intake.take_negatives(
                 self.ctx, [(_alert_of(plan), item.feed) for item, plan in fresh]
             )
@@ -343,40 +376,35 @@ class Inbox(WakeableLoop):
             log.exception("inbox items not processed", items=len(negatives))
             for item, _ in negatives:
                 await self._postpone(InboxItem, item.id, exc)
-            return 0
+            return []
         results: dict[int, NativeResult | Exception] = {
             item.id: NativeResult(ItemOutcome.duplicate) for item in seen
         }
         results.update((item.id, result) for (item, _), result in zip(fresh, taken, strict=True))
-        finished: list[tuple[InboxItem, _Plan, NativeResult]] = []
+        finished: list[_Taken] = []
         for item, plan in negatives:
             result = results[item.id]
             if isinstance(result, Exception):
                 log.error("inbox item not processed", item=item.id, error=repr(result))
                 await self._postpone(InboxItem, item.id, result)
-            else:
-                finished.append((item, plan, result))
-        return await self._finish_all(finished)
+                continue
+            if result.outcome is not ItemOutcome.duplicate:
+                holders[_seen_key(item)] = item.id
+            finished.append((item, plan, result))
+        return finished
 
-    async def _finish_all(self, finished: list[tuple[InboxItem, _Plan, NativeResult]]) -> int:
+    def _taken_outcome(self, item: InboxItem, plan: _Plan, result: NativeResult) -> dict[str, Any]:
+        seen = result.outcome is not ItemOutcome.duplicate
+        return self._outcome(item, result, seen=seen, **plan.fields)
+
+    async def _finish_all(self, finished: list[_Taken]) -> int:
         """The outcomes of items taken by the intake in one transaction; when it fails (an
         item's id was taken meanwhile), each is recorded on its own."""
         if not finished:
             return 0
         try:
             async with self.ctx.db.transaction() as session:
-                await _write_outcomes(
-                    session,
-                    [
-                        self._outcome(
-                            item,
-                            result,
-                            seen=result.outcome is not ItemOutcome.duplicate,
-                            **plan.fields,
-                        )
-                        for item, plan, result in finished
-                    ],
-                )
+                await _write_outcomes(session, [self._taken_outcome(*t) for t in finished])
         except Exception:
             log.warning("inbox outcomes rolled back; recorded one at a time", exc_info=True)
             done = 0
@@ -393,13 +421,17 @@ class Inbox(WakeableLoop):
             self._counted(item, result)
         return len(finished)
 
-    async def _seen_holders(self, session: AsyncSession, items: list[InboxItem]) -> dict[str, int]:
-        """The item each of these items' (source, id) has been seen under, where one has."""
+    async def _seen_holders(
+        self, session: AsyncSession, items: list[InboxItem]
+    ) -> dict[str, int | None]:
+        """The item each of these items' (source, id) has been seen under (None: none)."""
         keys = {_seen_key(item) for item in items}
         rows = await session.execute(
             select(InboxItem.seen_key, InboxItem.id).where(InboxItem.seen_key.in_(keys))
         )
-        return {key: holder for key, holder in rows.all() if key is not None}
+        holders: dict[str, int | None] = dict.fromkeys(keys)
+        holders.update((key, holder) for key, holder in rows.all() if key is not None)
+        return holders
 
     async def _finish(
         self, item: InboxItem, result: NativeResult, *, seen: bool = False, **fields: Any
@@ -492,6 +524,10 @@ class _Plan:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+# A negative item the intake took, with its outcome still to be written.
+_Taken = tuple[InboxItem, _Plan, NativeResult]
+
+
 def _plan(item: InboxItem) -> _Plan:
     """What to do with an item: decided from the item alone (its kind, its alert, the
     negativity verdict), before any transaction."""
@@ -551,7 +587,7 @@ async def _write_outcomes(session: AsyncSession, outcomes: list[dict[str, Any]])
         await session.execute(update(table).where(table.c.id == bindparam("item_id")), rows)
 
 
-def _seen_elsewhere(item: InboxItem, holders: dict[str, int]) -> bool:
+def _seen_elsewhere(item: InboxItem, holders: dict[str, int | None]) -> bool:
     return holders.get(_seen_key(item)) not in (None, item.id)
 
 

@@ -308,3 +308,44 @@ async def test_a_mixed_batch_has_the_outcomes_of_its_items_one_at_a_time(
     assert sorted(counts) == [(1, 3), (2, 2)]
     assert edited == "Jednak dziękuję."
     assert hour is not None and hour.not_negative == 3  # c-2, c-4 and c-5, once each
+
+
+async def test_an_item_that_fails_in_a_run_waits_alone_and_the_run_counts_once(
+    ctx: CoreContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = Inbox(ctx)
+    inbox.register("forum", kinds_parser)
+    real = native_intake.apply_edit
+
+    async def failing(*args: Any, **kwargs: Any) -> native_intake.NativeResult:
+        if "Poprawione" in args:
+            raise RuntimeError("the edit broke")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(inbox_module.native_intake, "apply_edit", failing)
+    thanks = "Dziękuję, wszystko super!"
+    await inbox.receive(
+        "forum",
+        json.dumps(
+            [
+                {"kind": "added", **reply(1, "Oszuści, nie polecam!")},
+                {"kind": "added", **reply(2, thanks)},
+                {"kind": "edited", "id": "c-1", "source": "forum", "text": "Poprawione"},
+                {"kind": "added", **comment(3, thanks)},
+            ]
+        ),
+    )
+    assert await inbox.drain() == 3
+    found = await items(ctx)
+    assert [(i.external_id, i.status, i.outcome, i.last_error) for i in found] == [
+        ("c-1", "done", "opened", None),
+        ("c-2", "done", "not_negative", None),
+        ("c-1", "pending", None, "RuntimeError: the edit broke"),
+        ("c-3", "done", "not_negative", None),
+    ]
+    async with ctx.db.sessions() as session:
+        hour = await session.scalar(select(BrandHour))
+        crisis = await session.scalar(select(Crisis))
+    # The run was rolled back once and taken again: c-2 and c-3 still count once each.
+    assert hour is not None and hour.not_negative == 2
+    assert crisis is not None and crisis.alert_count == 2
