@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +42,10 @@ log = structlog.get_logger(__name__)
 # A feed's parser: the delivery's JSON and the settings in, items (or refusals) out. Pure, so
 # a delivery can be parsed again after a failure.
 Parser = Callable[[Any, Settings], list[SourceItem | ItemError]]
+# A feed's link reader: the stored data (`alert`, `link`) of a batch's items that carry a
+# `link`, changed in place where the source's API gives a better link than the built one.
+# Called outside any transaction; it falls back to the built links itself, never raising.
+LinkReader = Callable[[list[dict[str, Any]], Settings], Awaitable[None]]
 
 # How long a claimed row is reserved for the worker processing it: a worker that dies holds
 # its rows back this long, then another takes them.
@@ -80,10 +84,13 @@ class Inbox(WakeableLoop):
         super().__init__()
         self.ctx = ctx
         self.parsers: dict[str, Parser] = {}
+        self.link_readers: dict[str, LinkReader] = {}
         self.worker_id = uuid.uuid4().hex[:16]
 
-    def register(self, feed: str, parser: Parser) -> None:
+    def register(self, feed: str, parser: Parser, links: LinkReader | None = None) -> None:
         self.parsers[feed] = parser
+        if links is not None:
+            self.link_readers[feed] = links
 
     async def receive(self, feed: str, body: str) -> int:
         """Store a verified delivery in its own short transaction; the worker is woken."""
@@ -135,6 +142,7 @@ class Inbox(WakeableLoop):
             # Which (source, id) were seen before: looked up once for the batch, then kept
             # up to date as its items are taken.
             holders = await self._seen_holders(session, claimed)
+        await self._read_links(claimed)
         finished = 0
         # Consecutive items of one kind go together: a run of negative ones through the
         # intake as one batch, a run of the others in one transaction. In order: what came
@@ -165,6 +173,20 @@ class Inbox(WakeableLoop):
         if negatives:
             taken = await self._take_negatives(negatives, holders)
         return finished + await self._take_chunk(taken, chunk, holders)
+
+    async def _read_links(self, claimed: list[InboxItem]) -> None:
+        """Better links for the batch's items from their sources' APIs, before any of them is
+        taken (and outside any transaction: the database waits for no API)."""
+        by_feed: dict[str, list[dict[str, Any]]] = {}
+        for item in claimed:
+            if item.feed in self.link_readers and item.data.get("link"):
+                by_feed.setdefault(item.feed, []).append(item.data)
+        for feed, data in by_feed.items():
+            try:
+                await self.link_readers[feed](data, self.ctx.settings)
+            except Exception as exc:
+                # The built links stand: a better link is worth no lost item.
+                log.warning("inbox links not read", feed=feed, error=type(exc).__name__)
 
     async def _claim(self, table: type[InboxDelivery] | type[InboxItem], pending: str) -> list[int]:
         """Reserve up to a batch of due rows for this worker, oldest first."""
@@ -624,7 +646,8 @@ def _item_row(
         "source": str(alert.get("source") or "")[:32] or None,
         "external_id": str(external_id)[:200] if external_id is not None else None,
         "brand": str(alert["brand"])[:200] if alert.get("brand") else None,
-        "data": {"alert": result.alert, "stars": result.stars},
+        "data": {"alert": result.alert, "stars": result.stars}
+        | ({"link": result.link} if result.link else {}),
         "status": ItemStatus.pending.value,
         "outcome": None,
         "attempts": 0,
