@@ -5,7 +5,9 @@ each fetched page in the transaction that advances its cursor (`store`). The wor
 parses each stored delivery with its feed's parser into items (refused pieces are kept with
 their reason) and feeds each item to the intake: deduplicated on (source, id), judged for
 negativity, and retried with growing pauses when processing fails, never dropped. A crash
-anywhere leaves the rows where they were: a restart picks them up.
+anywhere leaves the rows where they were: a restart picks them up. A feed may also register
+a link reader, which asks its source's API for better links than the parser could build,
+before the batch is taken and outside any transaction.
 
 Rows are claimed with a lease (`available_at` in the future, `claimed_by`), so replicas
 share the work without taking the same row, on SQLite and PostgreSQL alike.
