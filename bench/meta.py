@@ -59,51 +59,55 @@ def delivery(changes: int) -> bytes:
     return json.dumps({"object": "page", "entry": entries}, separators=(",", ":")).encode()
 
 
-async def measure(
-    database_url: str, workdir: Path, changes: int, **env: str
-) -> tuple[float, float]:
+CHANGES = 1000
+# The server's settings for the Meta route: the app secret that signs, the page's brand.
+ENV = {"META_APP_SECRET": SECRET, "META_PAGE_BRANDS": f"{PAGE}=Sklep"}
+
+
+async def send(server: Server, changes: int) -> tuple[float, float]:
     """Seconds from sending the delivery until it is answered, and until every change is
     processed (counted in the server's metrics)."""
     body = delivery(changes)
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    async with aiohttp.ClientSession() as http:
+        started = time.perf_counter()
+        async with http.post(
+            server.url + "/sources/meta",
+            data=body,
+            headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+        ) as response:
+            await response.read()
+            answered = time.perf_counter() - started
+            if response.status != 200:
+                raise RuntimeError(f"the delivery was answered {response.status}")
+        while True:
+            metrics = await server.metrics()
+            done = sum(
+                value
+                for name, value in metrics.items()
+                if name.startswith("crisisbot_source_items_total{") and 'source="meta"' in name
+            )
+            if done >= changes:
+                return answered, time.perf_counter() - started
+            if time.perf_counter() - started > 300:
+                raise RuntimeError(f"only {done:.0f} of {changes} changes processed in 5 min")
+            # Not more often: rendering the metrics takes the server's CPU from the work.
+            await asyncio.sleep(0.25)
+
+
+async def measure(
+    database_url: str, workdir: Path, changes: int, **env: str
+) -> tuple[float, float]:
+    """`send` to a fresh server process with a fake Slack."""
     async with RateLimitedSlack(rate_limits=False) as fake:
-        server = Server.crisisbot(
-            database_url,
-            fake.base_url,
-            workdir,
-            META_APP_SECRET=SECRET,
-            META_PAGE_BRANDS=f"{PAGE}=Sklep",
-            **env,
-        )
-        async with server, aiohttp.ClientSession() as http:
-            started = time.perf_counter()
-            async with http.post(
-                server.url + "/sources/meta",
-                data=body,
-                headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-            ) as response:
-                await response.read()
-                answered = time.perf_counter() - started
-                if response.status != 200:
-                    raise RuntimeError(f"the delivery was answered {response.status}")
-            while True:
-                metrics = await server.metrics()
-                done = sum(
-                    value
-                    for name, value in metrics.items()
-                    if name.startswith("crisisbot_source_items_total{") and 'source="meta"' in name
-                )
-                if done >= changes:
-                    return answered, time.perf_counter() - started
-                if time.perf_counter() - started > 300:
-                    raise RuntimeError(f"only {done:.0f} of {changes} changes processed in 5 min")
-                # Not more often: rendering the metrics takes the server's CPU from the work.
-                await asyncio.sleep(0.25)
+        server = Server.crisisbot(database_url, fake.base_url, workdir, **ENV, **env)
+        async with server:
+            return await send(server, changes)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--changes", type=int, default=1000)
+    parser.add_argument("--changes", type=int, default=CHANGES)
     parser.add_argument("--database-url", help="PostgreSQL to use (its data is wiped)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

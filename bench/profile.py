@@ -4,6 +4,7 @@ benchmark's load; writes the hottest frames and the call tree to bench/profiles/
     python -m bench.profile intake      new-crisis alerts, one per request, 32 senders
     python -m bench.profile ack         slash commands and clicks from 50 senders
     python -m bench.profile reminders   a restart with 2,000 reminders overdue
+    python -m bench.profile meta        one Meta delivery of 1,000 changes through the inbox
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from pyinstrument.renderers import ConsoleRenderer
 from pyinstrument.session import Session
 
-from bench import ack, intake, reminders
+from bench import ack, intake, meta, reminders
 from bench.fake import RateLimitedSlack
 from bench.server import Server, fresh_database
 from bot.migrations import upgrade_to_head
@@ -42,7 +43,11 @@ async def _reminders(server: Server, fake: RateLimitedSlack, db: Database, ids: 
     await reminders.watch(server, db, ids, now, now, time.monotonic() + 60)
 
 
-SCENARIOS = {"intake": _intake, "ack": _ack, "reminders": _reminders}
+async def _meta(server: Server, fake: RateLimitedSlack, db: Database, ids: list[int]) -> None:
+    await meta.send(server, meta.CHANGES)
+
+
+SCENARIOS = {"intake": _intake, "ack": _ack, "reminders": _reminders, "meta": _meta}
 OVERDUE = 2000
 
 
@@ -59,7 +64,8 @@ async def profile(name: str, backend: str, workdir: Path) -> Path:
                 ids = await reminders.seed(
                     database, fake, OVERDUE, now - timedelta(minutes=10), timedelta(minutes=9), now
                 )
-            server = Server.crisisbot(url, fake.base_url, workdir)
+            env = meta.ENV if name == "meta" else {}
+            server = Server.crisisbot(url, fake.base_url, workdir, **env)
             server.command = [
                 sys.executable,
                 "-m",

@@ -15,19 +15,29 @@ from models import Crisis, CrisisStatus, GroupKey
 
 async def find_open_crisis(session: AsyncSession, keys: list[str], now: datetime) -> Crisis | None:
     """The open crisis holding the first of `keys` (in order of preference)."""
+    by_key = await open_crises(session, keys, now)
+    return next((by_key[key] for key in keys if key in by_key), None)
+
+
+async def open_crises(
+    session: AsyncSession, keys: Iterable[str], now: datetime
+) -> dict[str, Crisis]:
+    """The open crisis holding each of `keys`, for those an open crisis holds."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
     rows = (
         await session.execute(
             select(GroupKey.key, Crisis)
             .join(Crisis, Crisis.id == GroupKey.crisis_id)
             .where(
-                GroupKey.key.in_(keys),
+                GroupKey.key.in_(wanted),
                 or_(GroupKey.expires_at.is_(None), GroupKey.expires_at > now),
                 Crisis.status != CrisisStatus.closed.value,
             )
         )
     ).all()
-    by_key = {key: crisis for key, crisis in rows}
-    return next((by_key[key] for key in keys if key in by_key), None)
+    return {key: crisis for key, crisis in rows}
 
 
 class LostRace(Exception):

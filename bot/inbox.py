@@ -5,7 +5,9 @@ each fetched page in the transaction that advances its cursor (`store`). The wor
 parses each stored delivery with its feed's parser into items (refused pieces are kept with
 their reason) and feeds each item to the intake: deduplicated on (source, id), judged for
 negativity, and retried with growing pauses when processing fails, never dropped. A crash
-anywhere leaves the rows where they were: a restart picks them up.
+anywhere leaves the rows where they were: a restart picks them up. A feed may also register
+a link reader, which asks its source's API for better links than the parser could build,
+before the batch is taken and outside any transaction.
 
 Rows are claimed with a lease (`available_at` in the future, `claimed_by`), so replicas
 share the work without taking the same row, on SQLite and PostgreSQL alike.
@@ -16,13 +18,13 @@ from __future__ import annotations
 import enum
 import json
 import uuid
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +44,10 @@ log = structlog.get_logger(__name__)
 # A feed's parser: the delivery's JSON and the settings in, items (or refusals) out. Pure, so
 # a delivery can be parsed again after a failure.
 Parser = Callable[[Any, Settings], list[SourceItem | ItemError]]
+# A feed's link reader: the stored data (`alert`, `link`) of a batch's items that carry a
+# `link`, changed in place where the source's API gives a better link than the built one.
+# Called outside any transaction; it falls back to the built links itself, never raising.
+LinkReader = Callable[[list[dict[str, Any]], Settings], Awaitable[None]]
 
 # How long a claimed row is reserved for the worker processing it: a worker that dies holds
 # its rows back this long, then another takes them.
@@ -80,10 +86,13 @@ class Inbox(WakeableLoop):
         super().__init__()
         self.ctx = ctx
         self.parsers: dict[str, Parser] = {}
+        self.link_readers: dict[str, LinkReader] = {}
         self.worker_id = uuid.uuid4().hex[:16]
 
-    def register(self, feed: str, parser: Parser) -> None:
+    def register(self, feed: str, parser: Parser, links: LinkReader | None = None) -> None:
         self.parsers[feed] = parser
+        if links is not None:
+            self.link_readers[feed] = links
 
     async def receive(self, feed: str, body: str) -> int:
         """Store a verified delivery in its own short transaction; the worker is woken."""
@@ -132,12 +141,18 @@ class Inbox(WakeableLoop):
                     )
                 ).all()
             )
+            # Which (source, id) were seen before: looked up once for the batch, then kept
+            # up to date as its items are taken.
+            holders = await self._seen_holders(session, claimed)
+        await self._read_links(claimed)
         finished = 0
         # Consecutive items of one kind go together: a run of negative ones through the
         # intake as one batch, a run of the others in one transaction. In order: what came
         # before a negative item is written before it opens a crisis, and the other way round.
+        # The outcomes of a run of negative ones are written with the run after it.
         chunk: list[tuple[InboxItem, _Plan]] = []
         negatives: list[tuple[InboxItem, _Plan]] = []
+        taken: list[_Taken] = []
         for index, item in enumerate(claimed):
             if self.stopping:
                 await self._release(InboxItem, [i.id for i in claimed[index:]])
@@ -149,15 +164,31 @@ class Inbox(WakeableLoop):
                 await self._postpone(InboxItem, item.id, exc)
                 continue
             if plan.action is _Action.ingest:
-                finished += await self._take_chunk(chunk)
-                chunk = []
+                finished += await self._take_chunk(taken, chunk, holders)
+                taken, chunk = [], []
                 negatives.append((item, plan))
             else:
-                finished += await self._take_negatives(negatives)
-                negatives = []
+                if negatives:
+                    taken = await self._take_negatives(negatives, holders)
+                    negatives = []
                 chunk.append((item, plan))
-        finished += await self._take_negatives(negatives)
-        return finished + await self._take_chunk(chunk)
+        if negatives:
+            taken = await self._take_negatives(negatives, holders)
+        return finished + await self._take_chunk(taken, chunk, holders)
+
+    async def _read_links(self, claimed: list[InboxItem]) -> None:
+        """Better links for the batch's items from their sources' APIs, before any of them is
+        taken (and outside any transaction: the database waits for no API)."""
+        by_feed: dict[str, list[dict[str, Any]]] = {}
+        for item in claimed:
+            if item.feed in self.link_readers and item.data.get("link"):
+                by_feed.setdefault(item.feed, []).append(item.data)
+        for feed, data in by_feed.items():
+            try:
+                await self.link_readers[feed](data, self.ctx.settings)
+            except Exception as exc:
+                # The built links stand: a better link is worth no lost item.
+                log.warning("inbox links not read", feed=feed, error=type(exc).__name__)
 
     async def _claim(self, table: type[InboxDelivery] | type[InboxItem], pending: str) -> list[int]:
         """Reserve up to a batch of due rows for this worker, oldest first."""
@@ -184,7 +215,13 @@ class Inbox(WakeableLoop):
                     raise LookupError(f"no parser registered for feed {delivery.feed!r}")
                 results = parser(json.loads(delivery.body), self.ctx.settings)
                 now = self.ctx.clock.now()
-                session.add_all(_item_row(delivery, result, now) for result in results)
+                if results:
+                    # Core's executemany: a delivery may hold a thousand items, and ORM
+                    # objects for them would cost more than parsing them did.
+                    await session.execute(
+                        insert(InboxItem.__table__),
+                        [_item_row(delivery, result, now) for result in results],
+                    )
                 delivery.status = DeliveryStatus.parsed.value
                 delivery.parsed_at = now
                 delivery.claimed_by = None
@@ -197,36 +234,51 @@ class Inbox(WakeableLoop):
             if isinstance(result, ItemError):
                 SOURCE_ITEMS.labels(source=delivery.feed, outcome=ItemOutcome.refused.value).inc()
 
-    async def _take_chunk(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
-        """Items that open nothing (kept, edits, removals, tests, refusals), each with its
-        outcome, in one transaction. When it fails, it is rolled back and taken again item
-        by item (`_take_chunk_alone`), so one that fails is postponed alone."""
-        if not chunk:
+    async def _take_chunk(
+        self,
+        taken: list[_Taken],
+        chunk: list[tuple[InboxItem, _Plan]],
+        holders: dict[str, int | None],
+    ) -> int:
+        """The outcomes of negative items the intake took, then items that open nothing
+        (kept, edits, removals, tests, refusals) with theirs, in one transaction. When it
+        fails, it is rolled back: the outcomes are written on their own and the items taken
+        again one by one (`_take_chunk_alone`), so one that fails is postponed alone."""
+        if not taken and not chunk:
             return 0
+        trial = dict(holders)
         try:
             async with self.ctx.db.transaction() as session:
-                holders = await self._seen_holders(session, [item for item, _ in chunk])
-                done = [
-                    (item, await self._apply(session, item, plan, holders)) for item, plan in chunk
-                ]
+                await _write_outcomes(session, [self._taken_outcome(*t) for t in taken])
+                done = await self._apply_all(session, chunk, trial)
         except Exception:
             log.info("inbox items go again one at a time", items=len(chunk), exc_info=True)
-            return await self._take_chunk_alone(chunk)
+            finished = await self._finish_all(taken)
+            return finished + await self._take_chunk_alone(chunk, holders)
+        holders.update(trial)
+        for item, _, result in taken:
+            self._counted(item, result)
         for item, result in done:
             self._counted(item, result)
-        return len(done)
+        return len(taken) + len(done)
 
-    async def _take_chunk_alone(self, chunk: list[tuple[InboxItem, _Plan]]) -> int:
+    async def _take_chunk_alone(
+        self, chunk: list[tuple[InboxItem, _Plan]], holders: dict[str, int | None]
+    ) -> int:
         """The items of a chunk in one transaction with a savepoint each: one that fails is
         postponed alone and the others commit together."""
         done: list[tuple[InboxItem, NativeResult]] = []
         failed: list[tuple[InboxItem, Exception]] = []
+        seen: dict[str, int | None] = {}
         try:
             async with self.ctx.db.transaction() as session:
                 for item, plan in chunk:
+                    # Its own: what an item rolled back to its savepoint saw is forgotten.
+                    mine: dict[str, int | None] = {}
                     try:
                         async with session.begin_nested():
-                            result = await self._apply(session, item, plan)
+                            ((_, result),) = await self._apply_all(session, [(item, plan)], mine)
+                        seen.update(mine)
                     except IntegrityError:
                         # Another item with the same id was taken meanwhile.
                         result = NativeResult(ItemOutcome.duplicate)
@@ -242,31 +294,68 @@ class Inbox(WakeableLoop):
             for item, _ in chunk:
                 await self._postpone(InboxItem, item.id, exc)
             return 0
+        holders.update(seen)
         for item, exc in failed:
             await self._postpone(InboxItem, item.id, exc)
         for item, result in done:
             self._counted(item, result)
         return len(done)
 
+    async def _apply_all(
+        self,
+        session: AsyncSession,
+        chunk: list[tuple[InboxItem, _Plan]],
+        holders: dict[str, int | None],
+    ) -> list[tuple[InboxItem, NativeResult]]:
+        """The items' outcomes in this transaction, in order, each as if it came alone after
+        the ones before it. What they need from the database is looked up once for all of
+        them (which were seen, unless `holders` knows; the stored alerts; the open crises
+        under their posts), and the brand counts and outcome rows are written once at the
+        end. `holders` learns the items seen here."""
+        if not chunk:
+            return []
+        unknown = [item for item, _ in chunk if _seen_key(item) not in holders]
+        if unknown:
+            holders.update(await self._seen_holders(session, unknown))
+        batch = await native_intake.prepare(
+            session,
+            self.ctx,
+            (ident for item, plan in chunk if (ident := _ident(item, plan)) is not None),
+            (
+                plan.alert.parent_url
+                for _, plan in chunk
+                if plan.action is _Action.keep and plan.alert and plan.alert.parent_url
+            ),
+        )
+        done: list[tuple[InboxItem, NativeResult]] = []
+        outcomes: list[dict[str, Any]] = []
+        for item, plan in chunk:
+            result, outcome = await self._apply(session, batch, holders, item, plan)
+            done.append((item, result))
+            outcomes.append(outcome)
+        await native_intake.settle(session, batch)
+        await _write_outcomes(session, outcomes)
+        return done
+
     async def _apply(
         self,
         session: AsyncSession,
+        batch: native_intake.Batch,
+        holders: dict[str, int | None],
         item: InboxItem,
         plan: _Plan,
-        holders: dict[str, int] | None = None,
-    ) -> NativeResult:
-        """One item's outcome. `holders`: which item each (source, id) has been seen under, as
-        far as the caller keeps it (then it is kept up to date here); without it, the
-        database is asked."""
+    ) -> tuple[NativeResult, dict[str, Any]]:
+        """One item's outcome and the values its row takes. `holders`: which item each
+        (source, id) has been seen under, kept up to date here."""
         if plan.action is _Action.refuse:
-            await self._refuse(session, item, plan.reason)
-            return NativeResult(ItemOutcome.refused)
+            return NativeResult(ItemOutcome.refused), self._refusal(item, plan.reason)
         if plan.action is _Action.test:
             result = NativeResult(ItemOutcome.test)
         elif plan.action is _Action.gone:
             result = await native_intake.record_gone(
                 session,
                 self.ctx,
+                batch,
                 plan.outcome,
                 item.source or "",
                 item.external_id or "",
@@ -276,35 +365,34 @@ class Inbox(WakeableLoop):
             result = await native_intake.apply_edit(
                 session,
                 self.ctx,
+                batch,
                 item.source or "",
                 item.external_id or "",
                 plan.text,
                 item.feed,
             )
-        elif await self._seen(session, item, holders):
+        elif _seen_elsewhere(item, holders):
             result = NativeResult(ItemOutcome.duplicate)
         else:
             result = await native_intake.keep_not_negative(
-                session, self.ctx, _alert_of(plan), item.feed
+                session, self.ctx, batch, _alert_of(plan), item.feed
             )
         seen = plan.action is _Action.keep and result.outcome is not ItemOutcome.duplicate
-        await self._record(session, item, result, seen=seen, **plan.fields)
-        if seen and holders is not None:
+        if seen:
             holders[_seen_key(item)] = item.id
-        return result
+        return result, self._outcome(item, result, seen=seen, **plan.fields)
 
-    async def _take_negatives(self, negatives: list[tuple[InboxItem, _Plan]]) -> int:
+    async def _take_negatives(
+        self, negatives: list[tuple[InboxItem, _Plan]], holders: dict[str, int | None]
+    ) -> list[_Taken]:
         """New negative items: through the intake `POST /alerts` uses, together (its writer
-        commits them in batches, each decided as if it came alone after the ones before it),
-        then their outcomes in one transaction. A crash between the two retries them, and the
-        intake finds them stored. An item that fails is postponed alone."""
-        if not negatives:
-            return 0
+        commits them in batches, each decided as if it came alone after the ones before it).
+        Their outcomes are returned, to be written with the items after them: a crash
+        before that retries them, and the intake finds them stored. An item that fails is
+        postponed alone."""
+        seen = [item for item, _ in negatives if _seen_elsewhere(item, holders)]
+        fresh = [(item, plan) for item, plan in negatives if item not in seen]
         try:
-            async with self.ctx.db.sessions() as session:
-                holders = await self._seen_holders(session, [item for item, _ in negatives])
-            seen = [item for item, _ in negatives if _seen_elsewhere(item, holders)]
-            fresh = [(item, plan) for item, plan in negatives if item not in seen]
             taken = await native_intake.take_negatives(
                 self.ctx, [(_alert_of(plan), item.feed) for item, plan in fresh]
             )
@@ -312,31 +400,35 @@ class Inbox(WakeableLoop):
             log.exception("inbox items not processed", items=len(negatives))
             for item, _ in negatives:
                 await self._postpone(InboxItem, item.id, exc)
-            return 0
+            return []
         results: dict[int, NativeResult | Exception] = {
             item.id: NativeResult(ItemOutcome.duplicate) for item in seen
         }
         results.update((item.id, result) for (item, _), result in zip(fresh, taken, strict=True))
-        finished: list[tuple[InboxItem, _Plan, NativeResult]] = []
+        finished: list[_Taken] = []
         for item, plan in negatives:
             result = results[item.id]
             if isinstance(result, Exception):
                 log.error("inbox item not processed", item=item.id, error=repr(result))
                 await self._postpone(InboxItem, item.id, result)
-            else:
-                finished.append((item, plan, result))
-        return await self._finish_all(finished)
+                continue
+            if result.outcome is not ItemOutcome.duplicate:
+                holders[_seen_key(item)] = item.id
+            finished.append((item, plan, result))
+        return finished
 
-    async def _finish_all(self, finished: list[tuple[InboxItem, _Plan, NativeResult]]) -> int:
+    def _taken_outcome(self, item: InboxItem, plan: _Plan, result: NativeResult) -> dict[str, Any]:
+        seen = result.outcome is not ItemOutcome.duplicate
+        return self._outcome(item, result, seen=seen, **plan.fields)
+
+    async def _finish_all(self, finished: list[_Taken]) -> int:
         """The outcomes of items taken by the intake in one transaction; when it fails (an
         item's id was taken meanwhile), each is recorded on its own."""
         if not finished:
             return 0
         try:
             async with self.ctx.db.transaction() as session:
-                for item, plan, result in finished:
-                    seen = result.outcome is not ItemOutcome.duplicate
-                    await self._record(session, item, result, seen=seen, **plan.fields)
+                await _write_outcomes(session, [self._taken_outcome(*t) for t in finished])
         except Exception:
             log.warning("inbox outcomes rolled back; recorded one at a time", exc_info=True)
             done = 0
@@ -353,21 +445,17 @@ class Inbox(WakeableLoop):
             self._counted(item, result)
         return len(finished)
 
-    async def _seen(
-        self, session: AsyncSession, item: InboxItem, holders: dict[str, int] | None = None
-    ) -> bool:
-        """Whether another item has already been seen under this item's (source, id)."""
-        if holders is None:
-            holders = await self._seen_holders(session, [item])
-        return _seen_elsewhere(item, holders)
-
-    async def _seen_holders(self, session: AsyncSession, items: list[InboxItem]) -> dict[str, int]:
-        """The item each of these items' (source, id) has been seen under, where one has."""
+    async def _seen_holders(
+        self, session: AsyncSession, items: list[InboxItem]
+    ) -> dict[str, int | None]:
+        """The item each of these items' (source, id) has been seen under (None: none)."""
         keys = {_seen_key(item) for item in items}
         rows = await session.execute(
             select(InboxItem.seen_key, InboxItem.id).where(InboxItem.seen_key.in_(keys))
         )
-        return {key: holder for key, holder in rows.all() if key is not None}
+        holders: dict[str, int | None] = dict.fromkeys(keys)
+        holders.update((key, holder) for key, holder in rows.all() if key is not None)
+        return holders
 
     async def _finish(
         self, item: InboxItem, result: NativeResult, *, seen: bool = False, **fields: Any
@@ -393,33 +481,34 @@ class Inbox(WakeableLoop):
         seen: bool,
         **fields: Any,
     ) -> None:
-        await session.execute(
-            update(InboxItem)
-            .where(InboxItem.id == item.id)
-            .values(
-                status=ItemStatus.done.value,
-                outcome=result.outcome.value,
-                crisis_id=result.crisis,
-                claimed_by=None,
-                last_error=None,
-                processed_at=self.ctx.clock.now(),
-                seen_key=_seen_key(item) if seen else None,
-                **fields,
-            )
-        )
+        await _write_outcomes(session, [self._outcome(item, result, seen=seen, **fields)])
 
-    async def _refuse(self, session: AsyncSession, item: InboxItem, reason: str) -> None:
-        await session.execute(
-            update(InboxItem)
-            .where(InboxItem.id == item.id)
-            .values(
-                status=ItemStatus.refused.value,
-                outcome=ItemOutcome.refused.value,
-                claimed_by=None,
-                last_error=reason[:_ERROR_MAX],
-                processed_at=self.ctx.clock.now(),
-            )
-        )
+    def _outcome(
+        self, item: InboxItem, result: NativeResult, *, seen: bool, **fields: Any
+    ) -> dict[str, Any]:
+        """The values of a finished item's row."""
+        return {
+            "item_id": item.id,
+            "status": ItemStatus.done.value,
+            "outcome": result.outcome.value,
+            "crisis_id": result.crisis,
+            "claimed_by": None,
+            "last_error": None,
+            "processed_at": self.ctx.clock.now(),
+            "seen_key": _seen_key(item) if seen else None,
+            **fields,
+        }
+
+    def _refusal(self, item: InboxItem, reason: str) -> dict[str, Any]:
+        """The values of the row of an item that is no valid alert."""
+        return {
+            "item_id": item.id,
+            "status": ItemStatus.refused.value,
+            "outcome": ItemOutcome.refused.value,
+            "claimed_by": None,
+            "last_error": reason[:_ERROR_MAX],
+            "processed_at": self.ctx.clock.now(),
+        }
 
     def _counted(self, item: InboxItem, result: NativeResult) -> None:
         SOURCE_ITEMS.labels(source=item.feed, outcome=result.outcome.value).inc()
@@ -457,6 +546,10 @@ class _Plan:
     reason: str = ""
     # The verdict, stored with the outcome.
     fields: dict[str, Any] = field(default_factory=dict)
+
+
+# A negative item the intake took, with its outcome still to be written.
+_Taken = tuple[InboxItem, _Plan, NativeResult]
 
 
 def _plan(item: InboxItem) -> _Plan:
@@ -497,7 +590,28 @@ def _alert_of(plan: _Plan) -> AlertIn:
     return plan.alert
 
 
-def _seen_elsewhere(item: InboxItem, holders: dict[str, int]) -> bool:
+def _ident(item: InboxItem, plan: _Plan) -> tuple[str, str] | None:
+    """The (source, id) whose stored alert the item's action reads, if any."""
+    if plan.action is _Action.keep:
+        alert = _alert_of(plan)
+        return alert.source.value, alert.id
+    if plan.action in (_Action.edit, _Action.gone):
+        return item.source or "", item.external_id or ""
+    return None
+
+
+async def _write_outcomes(session: AsyncSession, outcomes: list[dict[str, Any]]) -> None:
+    """Items' rows (`item_id` and the values they take): one executemany per set of
+    columns."""
+    by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for outcome in outcomes:
+        by_columns.setdefault(frozenset(outcome), []).append(outcome)
+    table = InboxItem.__table__
+    for rows in by_columns.values():
+        await session.execute(update(table).where(table.c.id == bindparam("item_id")), rows)
+
+
+def _seen_elsewhere(item: InboxItem, holders: dict[str, int | None]) -> bool:
     return holders.get(_seen_key(item)) not in (None, item.id)
 
 
@@ -505,36 +619,45 @@ def _seen_key(item: InboxItem) -> str:
     return f"{item.source}:{item.external_id}"[:240]
 
 
-def _item_row(delivery: InboxDelivery, result: SourceItem | ItemError, now: datetime) -> InboxItem:
+def _item_row(
+    delivery: InboxDelivery, result: SourceItem | ItemError, now: datetime
+) -> dict[str, Any]:
     if isinstance(result, ItemError):
-        return InboxItem(
-            delivery_id=delivery.id,
-            feed=delivery.feed,
-            kind="refused",
-            data={"item": _as_json(result.item)},
-            status=ItemStatus.refused.value,
-            outcome=ItemOutcome.refused.value,
-            attempts=0,
-            available_at=now,
-            last_error=result.reason[:_ERROR_MAX],
-            created_at=now,
-            processed_at=now,
-        )
+        return {
+            "delivery_id": delivery.id,
+            "feed": delivery.feed,
+            "kind": "refused",
+            "source": None,
+            "external_id": None,
+            "brand": None,
+            "data": {"item": _as_json(result.item)},
+            "status": ItemStatus.refused.value,
+            "outcome": ItemOutcome.refused.value,
+            "attempts": 0,
+            "available_at": now,
+            "last_error": result.reason[:_ERROR_MAX],
+            "created_at": now,
+            "processed_at": now,
+        }
     alert = result.alert
     external_id = alert.get("id")
-    return InboxItem(
-        delivery_id=delivery.id,
-        feed=result.feed,
-        kind=result.kind.value,
-        source=str(alert.get("source") or "")[:32] or None,
-        external_id=str(external_id)[:200] if external_id is not None else None,
-        brand=str(alert["brand"])[:200] if alert.get("brand") else None,
-        data={key: value for key, value in asdict(result).items() if key in ("alert", "stars")},
-        status=ItemStatus.pending.value,
-        attempts=0,
-        available_at=now,
-        created_at=now,
-    )
+    return {
+        "delivery_id": delivery.id,
+        "feed": result.feed,
+        "kind": result.kind.value,
+        "source": str(alert.get("source") or "")[:32] or None,
+        "external_id": str(external_id)[:200] if external_id is not None else None,
+        "brand": str(alert["brand"])[:200] if alert.get("brand") else None,
+        "data": {"alert": result.alert, "stars": result.stars}
+        | ({"link": result.link} if result.link else {}),
+        "status": ItemStatus.pending.value,
+        "outcome": None,
+        "attempts": 0,
+        "available_at": now,
+        "last_error": None,
+        "created_at": now,
+        "processed_at": None,
+    }
 
 
 def _as_json(value: Any) -> Any:

@@ -8,15 +8,20 @@ crisis (bot.intake). Native sources send everything, so here:
   activity (not for spikes) and joins an open crisis only as a comment under its post;
 - an edit updates the stored text and never opens anything;
 - a removal or a hide is recorded on the crisis the item belongs to.
+
+Items taken together in one transaction share a `Batch`: the alerts already stored and the
+open crises under their posts are looked up once for all of them, and the brand's hourly
+counts are written once per brand and hour (`settle`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,19 +78,72 @@ async def take_negatives(
     ]
 
 
+@dataclass
+class Batch:
+    """What the items of one transaction share. Kept up to date as they are taken: an
+    alert stored by one is found by the next."""
+
+    # Stored alerts by (source, id), for every item the batch was prepared for.
+    stored: dict[tuple[str, str], Alert]
+    # The open crisis under each post (by its group key) the batch's comments are under.
+    open_crises: dict[str, Crisis]
+    # Items not negative per (brand, hour), written by `settle`.
+    not_negative: Counter[tuple[str, datetime]] = field(default_factory=Counter)
+
+
+async def prepare(
+    session: AsyncSession,
+    ctx: CoreContext,
+    idents: Iterable[tuple[str, str]],
+    parent_urls: Iterable[str],
+) -> Batch:
+    """One lookup of the stored alerts for these (source, id) pairs, and one of the open
+    crises under these posts."""
+    pairs = set(idents)
+    stored: dict[tuple[str, str], Alert] = {}
+    if pairs:
+        rows = await session.scalars(
+            select(Alert).where(tuple_(Alert.source, Alert.external_id).in_(list(pairs)))
+        )
+        stored = {(row.source, row.external_id): row for row in rows.all()}
+    keys = {post_group_key(url) for url in parent_urls}
+    return Batch(stored, await group_store.open_crises(session, keys, ctx.clock.now()))
+
+
+async def settle(session: AsyncSession, batch: Batch) -> None:
+    """The batch's counts of items not negative: one upsert for all brands and hours."""
+    if not batch.not_negative:
+        return
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(BrandHour).values(
+        [
+            {"brand": brand, "hour": hour, "mentions": 0, "not_negative": count}
+            for (brand, hour), count in sorted(batch.not_negative.items())
+        ]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[BrandHour.brand, BrandHour.hour],
+            set_={"not_negative": BrandHour.not_negative + statement.excluded.not_negative},
+        )
+    )
+    batch.not_negative.clear()
+
+
 async def keep_not_negative(
-    session: AsyncSession, ctx: CoreContext, alert: AlertIn, feed: str
+    session: AsyncSession, ctx: CoreContext, batch: Batch, alert: AlertIn, feed: str
 ) -> NativeResult:
     """A new item that is not negative: counted as the brand's activity; a comment under an
     open crisis's post joins it (the team sees the whole conversation), nothing else does."""
-    if await _stored_alert(session, alert.source.value, alert.id) is not None:
+    ident = (alert.source.value, alert.id)
+    if ident in batch.stored:
         return NativeResult(ItemOutcome.duplicate)
     now = ctx.clock.now()
     if alert.brand:
-        await _count_not_negative(session, normal_brand(alert.brand), now)
+        batch.not_negative[(normal_brand(alert.brand), hour_of(now))] += 1
     if not alert.parent_url:
         return NativeResult(ItemOutcome.not_negative)
-    crisis = await group_store.find_open_crisis(session, [post_group_key(alert.parent_url)], now)
+    crisis = batch.open_crises.get(post_group_key(alert.parent_url))
     if crisis is None:
         return NativeResult(ItemOutcome.not_negative)
     await session.execute(
@@ -99,6 +157,7 @@ async def keep_not_negative(
     row = alert_row(alert, crisis.id, "comment", reporter(feed), now)
     session.add(row)
     await session.flush()
+    batch.stored[ident] = row
     timeline.record(
         session,
         crisis.id,
@@ -116,6 +175,7 @@ async def keep_not_negative(
 async def apply_edit(
     session: AsyncSession,
     ctx: CoreContext,
+    batch: Batch,
     source: str,
     external_id: str,
     text: str | None,
@@ -123,7 +183,7 @@ async def apply_edit(
 ) -> NativeResult:
     """New text of an item seen before: the stored alert (and the crisis, when the item
     opened it) shows it. An edit never opens a crisis."""
-    row = await _stored_alert(session, source, external_id)
+    row = batch.stored.get((source, external_id))
     if row is None:
         return NativeResult(ItemOutcome.edited)
     now = ctx.clock.now()
@@ -144,13 +204,14 @@ async def apply_edit(
 async def record_gone(
     session: AsyncSession,
     ctx: CoreContext,
+    batch: Batch,
     outcome: ItemOutcome,
     source: str,
     external_id: str,
     feed: str,
 ) -> NativeResult:
     """A removal or a hide at the source: on the timeline of the crisis the item belongs to."""
-    row = await _stored_alert(session, source, external_id)
+    row = batch.stored.get((source, external_id))
     if row is None:
         return NativeResult(outcome)
     timeline.record(
@@ -163,20 +224,3 @@ async def record_gone(
         url=row.url,
     )
     return NativeResult(outcome, row.crisis_id)
-
-
-async def _stored_alert(session: AsyncSession, source: str, external_id: str) -> Alert | None:
-    return await session.scalar(
-        select(Alert).where(Alert.source == source, Alert.external_id == external_id)
-    )
-
-
-async def _count_not_negative(session: AsyncSession, brand: str, at: datetime) -> None:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(BrandHour).values(brand=brand, hour=hour_of(at), mentions=0, not_negative=1)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[BrandHour.brand, BrandHour.hour],
-            set_={"not_negative": BrandHour.not_negative + 1},
-        )
-    )

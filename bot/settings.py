@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     meta_page_brands: str = ""
     # Instagram-Login apps sign with their Instagram app secret. Unset: META_APP_SECRET.
     instagram_app_secret: SecretStr | None = None
+    # Page access tokens `<page or IG account id>=<token>,…`: an item of such a page or account
+    # gets its post's permalink from the Graph API (base URL below) instead of one built from
+    # the ids. Secrets: never logged, so not checked here either (pydantic's errors quote the
+    # value); a malformed list is reported without them when it is read.
+    meta_page_tokens: SecretStr | None = None
+    meta_graph_api_url: str = "https://graph.facebook.com/v21.0"
     # Trustpilot signs nothing: the token in the webhook's path is the secret.
     trustpilot_webhook_token: SecretStr | None = None
     trustpilot_brand: str | None = None
@@ -179,6 +185,7 @@ class Settings(BaseSettings):
         "meta_app_secret",
         "meta_verify_token",
         "instagram_app_secret",
+        "meta_page_tokens",
         "trustpilot_webhook_token",
         "trustpilot_brand",
         "generic_webhook_token",
@@ -282,7 +289,9 @@ class Settings(BaseSettings):
             raise ValueError("a duration above zero, e.g. 5m")
         return value
 
-    @field_validator("brand24_api_url", "mention_api_url", "google_business_api_url")
+    @field_validator(
+        "brand24_api_url", "mention_api_url", "google_business_api_url", "meta_graph_api_url"
+    )
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.strip().rstrip("/")
@@ -349,6 +358,23 @@ def parse_page_brands(value: str) -> dict[str, str]:
                 "e.g. 104857600000001=Sklep"
             )
         pairs[account.strip()] = brand.strip()
+    return pairs
+
+
+def parse_page_tokens(value: str) -> dict[str, str]:
+    """META_PAGE_TOKENS: `<page or IG account id>=<page access token>,…`. Its errors never
+    quote the tokens."""
+    pairs: dict[str, str] = {}
+    for number, item in enumerate(value.split(","), start=1):
+        if not item.strip():
+            continue
+        account, sep, token = item.partition("=")
+        if not sep or not account.strip() or not token.strip():
+            raise ValueError(
+                f"pair {number} is not page or Instagram account id=page access token "
+                "(pairs separated by commas)"
+            )
+        pairs[account.strip()] = token.strip()
     return pairs
 
 

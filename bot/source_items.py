@@ -25,6 +25,9 @@ class SourceItem:
     # bot.alert_input.parse_alert. For removed/hidden/test at least id and source.
     alert: dict[str, Any]
     stars: int | None = None  # reviews 1..5: the core maps them with bot.negativity.judge
+    # What the feed's link reader may ask the source's API for a better link than the one
+    # built into `alert` (JSON, the feed's own shape); read when the item is processed.
+    link: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,9 @@ async def test_an_xlsx_export_is_read_and_an_unreadable_file_imports_nothing(
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append(["Date", "Hour", "Content", "Url", "Sentiment", "Author", "Followers", "Reach"])
+    # Brand24's XLSX export, as public importers read it: an empty first row, then the header.
+    sheet.append([])
+    sheet.append(["Date", "Hrs", "Content", "Url", "Sentiment", "Author", "Followers", "Reach"])
     sheet.append(
         [
             "2026-11-23",
@@ -117,10 +119,11 @@ async def test_an_xlsx_export_is_read_and_an_unreadable_file_imports_nothing(
         database_url, str(path), "--source", "brand24", "--brand", "Sklep"
     )
     assert (code, out.strip()) == (1, "2 rows: 1 imported, 0 already imported, 1 refused")
-    assert "line 3: a mention with neither a source link nor a host" in err
+    assert "line 4: a mention with neither a source link nor a host" in err
     [item] = await process_inbox(database_url)
     assert (item.source, item.outcome) == ("x", "opened")
     assert item.data["alert"]["author"] == {"name": "Adam", "followers": 5000}
+    assert item.data["alert"]["created_at"] == "2026-11-23T09:00:00+00:00"  # Date + Hrs
 
     not_an_export = tmp_path / "notes.csv"
     not_an_export.write_text("name,phone\nAnna,123\n")
@@ -128,7 +131,7 @@ async def test_an_xlsx_export_is_read_and_an_unreadable_file_imports_nothing(
         database_url, str(not_an_export), "--source", "brand24", "--brand", "Sklep"
     )
     assert code == 2
-    assert "nothing imported" in err and "names no Url or Host column" in err
+    assert "nothing imported" in err and "rows names a Url or Host column" in err
     code, _, err = await crisisbot_import(
         database_url, str(path), "--source", "hootsuite", "--brand", "Sklep"
     )

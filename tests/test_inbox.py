@@ -15,10 +15,11 @@ from bot import native_intake
 from bot.clock import FixedClock
 from bot.context import CoreContext
 from bot.inbox import Inbox, store
+from bot.intake import ingest
 from bot.settings import Settings
 from bot.source_items import ItemError, ItemKind, SourceItem
 from models import Alert, BrandHour, Crisis, InboxDelivery, InboxItem
-from tests.helpers import count
+from tests.helpers import alert, count, slack_user
 
 
 def comment(n: int, text: str, brand: str = "Sklep") -> dict[str, Any]:
@@ -251,3 +252,100 @@ async def test_one_complaint_the_intake_fails_waits_alone_while_the_others_are_d
     assert await inbox.drain() == 1
     [*_, third, _] = await items(ctx)
     assert (third.status, third.outcome, third.attempts) == ("done", "grouped", 1)
+
+
+def kinds_parser(payload: Any, settings: Settings) -> list[SourceItem | ItemError]:
+    return [SourceItem("forum", ItemKind(entry.pop("kind")), entry) for entry in payload]
+
+
+@pytest.mark.parametrize("claimed", [1, 200], ids=["one-at-a-time", "one-batch"])
+async def test_a_mixed_batch_has_the_outcomes_of_its_items_one_at_a_time(
+    ctx: CoreContext, monkeypatch: pytest.MonkeyPatch, claimed: int
+) -> None:
+    monkeypatch.setattr(inbox_module, "_BATCH", claimed)
+    inbox = Inbox(ctx)
+    inbox.register("forum", kinds_parser)
+    launch = "https://forum.example.com/t/launch"
+    sale = "https://forum.example.com/t/sale"
+    # Before the batch: a crisis open under the launch post, and a comment the team reported
+    # through POST /alerts themselves.
+    await inbox.receive(
+        "forum", json.dumps([{"kind": "added", **reply(1, "Oszuści, nie polecam!")}])
+    )
+    await inbox.drain()
+    await ingest(ctx, alert(id="c-9", source="forum", url=launch + "#9"), slack_user("U1"))
+    thanks = "Dziękuję, wszystko super!"
+    batch = [
+        {"kind": "added", **comment(9, thanks)},  # stored through POST /alerts
+        {"kind": "added", **reply(2, thanks)},  # joins the open crisis under its post
+        {"kind": "added", **comment(3, "Oszuści, nie polecam!"), "parent_url": sale},
+        {"kind": "added", **comment(4, thanks), "parent_url": sale},  # the same post
+        {"kind": "edited", "id": "c-2", "source": "forum", "text": "Jednak dziękuję."},
+        {"kind": "removed", "id": "c-3", "source": "forum"},
+        {"kind": "added", **comment(5, thanks)},  # under no crisis's post
+        {"kind": "added", **comment(4, thanks), "parent_url": sale},  # again in the batch
+        {"kind": "added", **reply(1, "Oszuści, nie polecam!")},  # again after the batch before
+    ]
+    await inbox.receive("forum", json.dumps(batch))
+    await inbox.drain()
+    found = await items(ctx)
+    assert [(i.kind, i.external_id, i.outcome, i.crisis_id) for i in found[1:]] == [
+        ("added", "c-9", "duplicate", None),
+        ("added", "c-2", "not_negative", 1),
+        ("added", "c-3", "opened", 2),
+        ("added", "c-4", "not_negative", 2),
+        ("edited", "c-2", "edited", 1),
+        ("removed", "c-3", "removed", 2),
+        ("added", "c-5", "not_negative", None),
+        ("added", "c-4", "duplicate", None),
+        ("added", "c-1", "duplicate", None),
+    ]
+    async with ctx.db.sessions() as session:
+        counts = (await session.execute(select(Crisis.id, Crisis.alert_count))).all()
+        edited = await session.scalar(select(Alert.text).where(Alert.external_id == "c-2"))
+        hour = await session.scalar(select(BrandHour))
+    # The launch crisis: its complaint, the reported comment and the praise under it.
+    assert sorted(counts) == [(1, 3), (2, 2)]
+    assert edited == "Jednak dziękuję."
+    assert hour is not None and hour.not_negative == 3  # c-2, c-4 and c-5, once each
+
+
+async def test_an_item_that_fails_in_a_run_waits_alone_and_the_run_counts_once(
+    ctx: CoreContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = Inbox(ctx)
+    inbox.register("forum", kinds_parser)
+    real = native_intake.apply_edit
+
+    async def failing(*args: Any, **kwargs: Any) -> native_intake.NativeResult:
+        if "Poprawione" in args:
+            raise RuntimeError("the edit broke")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(inbox_module.native_intake, "apply_edit", failing)
+    thanks = "Dziękuję, wszystko super!"
+    await inbox.receive(
+        "forum",
+        json.dumps(
+            [
+                {"kind": "added", **reply(1, "Oszuści, nie polecam!")},
+                {"kind": "added", **reply(2, thanks)},
+                {"kind": "edited", "id": "c-1", "source": "forum", "text": "Poprawione"},
+                {"kind": "added", **comment(3, thanks)},
+            ]
+        ),
+    )
+    assert await inbox.drain() == 3
+    found = await items(ctx)
+    assert [(i.external_id, i.status, i.outcome, i.last_error) for i in found] == [
+        ("c-1", "done", "opened", None),
+        ("c-2", "done", "not_negative", None),
+        ("c-1", "pending", None, "RuntimeError: the edit broke"),
+        ("c-3", "done", "not_negative", None),
+    ]
+    async with ctx.db.sessions() as session:
+        hour = await session.scalar(select(BrandHour))
+        crisis = await session.scalar(select(Crisis))
+    # The run was rolled back once and taken again: c-2 and c-3 still count once each.
+    assert hour is not None and hour.not_negative == 2
+    assert crisis is not None and crisis.alert_count == 2

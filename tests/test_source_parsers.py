@@ -106,6 +106,8 @@ def test_trustpilot_events_map_to_kinds_with_stars() -> None:
     alert = parse_alert(created.alert)
     assert alert.text.startswith("Never again\nOrdered three weeks ago")
     assert (alert.brand, alert.language, alert.author_name) == ("Sklep", "en", "John Smith")
+    # The webhook's link is the review in Trustpilot's API: the team gets its page instead.
+    assert alert.url == "https://www.trustpilot.com/reviews/6750f1c2a0b1c2d3e4f50001"
     [updated] = parsed(trustpilot, "trustpilot_updated.json")
     assert isinstance(updated, SourceItem) and updated.kind is ItemKind.edited
     [deleted] = parsed(trustpilot, "trustpilot_deleted.json")

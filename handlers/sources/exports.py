@@ -29,10 +29,11 @@ from handlers.sources import brand24
 FEED = "import"
 SOURCES = ("brand24",)
 _PAGE = 500
+_HEADER_SEARCH = 5
 # Our field -> the column names exports use for it (compared case-insensitively).
 _COLUMNS = {
     "date": ("date", "data", "published", "created"),
-    "time": ("time", "hour", "godzina"),
+    "time": ("time", "hour", "hrs", "godzina"),
     "title": ("title", "tytuł"),
     "content": ("content", "text", "mention", "treść", "tresc"),
     "source": ("url", "link", "source", "source url", "źródło"),
@@ -91,13 +92,14 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    columns = _columns(header or [], path)
-    line = reader.line_num + 1
-    for values in reader:
-        if any(value.strip() for value in values):
-            yield line, _row(columns, values)
-        line = reader.line_num + 1
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        line = 1
+        for values in reader:
+            yield line, values
+            line = reader.line_num + 1
+
+    yield from _rows(numbered(), path)
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -111,16 +113,34 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         ) from None
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        columns = _columns([str(v) if v is not None else "" for v in header or []], path)
-        for line, values in enumerate(rows, start=2):
-            if any(value not in (None, "") for value in values):
-                yield line, _row(columns, list(values))
+        yield from _rows(((line, list(values)) for line, values in enumerate(rows, 1)), path)
     finally:
         book.close()
 
 
-def _columns(header: list[str], path: Path) -> dict[int, str]:
+def _rows(
+    lines: Iterator[tuple[int, list[Any]]], path: Path
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows after the header: the first row naming a Url or Host column, among the first
+    few (Brand24's XLSX export, as public importers read it, starts with an empty row)."""
+    columns: dict[int, str] | None = None
+    for seen, (line, values) in enumerate(lines, 1):
+        if columns is None:
+            columns = _columns([str(v) if v is not None else "" for v in values])
+            if columns is None and seen >= _HEADER_SEARCH:
+                break
+            continue
+        if any(value not in (None, "") and str(value).strip() for value in values):
+            yield line, _row(columns, values)
+    if columns is None:
+        raise ExportUnreadable(
+            f"{path}: none of the first {_HEADER_SEARCH} rows names a Url or Host column "
+            "(is it a Brand24 export?)"
+        )
+
+
+def _columns(header: list[str]) -> dict[int, str] | None:
+    """Our field of each column this header names; None unless it names a Url or Host."""
     names = {alias: ours for ours, aliases in _COLUMNS.items() for alias in aliases}
     columns: dict[int, str] = {}
     for index, title in enumerate(header):
@@ -128,9 +148,7 @@ def _columns(header: list[str], path: Path) -> dict[int, str]:
         if ours is not None and ours not in columns.values():
             columns[index] = ours
     if "source" not in columns.values() and "host" not in columns.values():
-        raise ExportUnreadable(
-            f"{path}: the first row names no Url or Host column (is it a Brand24 export?)"
-        )
+        return None
     return columns
 
 

@@ -3,7 +3,8 @@
 GET answers the subscription handshake. POST carries `X-Hub-Signature-256: sha256=<hex
 HMAC-SHA256(app secret, raw body)>` over the exact bytes (Meta escapes non-ASCII as \\u00e4,
 so re-serialising before hashing would break it), and up to 1,000 changes across
-`entry[]` x `changes[]`. Meta sends no permalinks: they are built from the ids.
+`entry[]` x `changes[]`. Meta sends no permalinks: they are built from the ids, and each
+added item notes what the Graph API may be asked for a real one (`meta_graph`).
 """
 
 from __future__ import annotations
@@ -128,13 +129,15 @@ def parse(payload: Any, settings: Settings) -> list[SourceItem | ItemError]:
                 continue
             field = change.get("field")
             if field == "feed":
-                results.extend(_feed(change["value"], brand))
+                results.extend(_feed(change["value"], account, brand))
             elif field == "comments" or (instagram and field == "live_comments"):
-                results.append(_instagram(change["value"], brand))
+                results.append(_instagram(change["value"], account, brand))
     return results
 
 
-def _feed(value: dict[str, Any], brand: str | None) -> list[SourceItem | ItemError]:
+def _feed(
+    value: dict[str, Any], account: str | None, brand: str | None
+) -> list[SourceItem | ItemError]:
     item = value.get("item")
     kind = _VERBS.get(str(value.get("verb")))
     if item not in _FEED_ITEMS or kind is None:
@@ -167,10 +170,20 @@ def _feed(value: dict[str, Any], brand: str | None) -> list[SourceItem | ItemErr
     )
     if comment_id:
         alert["parent_url"] = post_url
-    return [SourceItem(FEED, kind, _without_none(alert))]
+    return [SourceItem(FEED, kind, _without_none(alert), link=_link(account, "facebook", post_id))]
 
 
-def _instagram(value: dict[str, Any], brand: str | None) -> SourceItem | ItemError:
+def _link(account: str | None, network: str, post: str | None) -> dict[str, str] | None:
+    """Where a permalink may be read: the post (or Instagram media) and its page or account,
+    whose token the Graph API wants."""
+    if account is None or post is None:
+        return None
+    return {"account": account, "network": network, "post": post}
+
+
+def _instagram(
+    value: dict[str, Any], account: str | None, brand: str | None
+) -> SourceItem | ItemError:
     comment_id = id_text(value.get("id")) or id_text(value.get("comment_id"))
     if comment_id is None:
         return ItemError("an Instagram comment without id", value)
@@ -181,7 +194,8 @@ def _instagram(value: dict[str, Any], brand: str | None) -> SourceItem | ItemErr
     author = value.get("from") if isinstance(value.get("from"), dict) else {}
     text = value.get("text")
     # Instagram permalinks need the media's shortcode, which the webhook lacks: the link is
-    # built from the ids, and the team finds the comment under that media.
+    # built from the ids (the team finds the comment under that media) unless the Graph API
+    # gives the media's permalink (META_PAGE_TOKENS).
     media_url = f"https://www.instagram.com/media/{media_id or comment_id}"
     alert = {
         "id": comment_id,
@@ -196,7 +210,9 @@ def _instagram(value: dict[str, Any], brand: str | None) -> SourceItem | ItemErr
         },
         "created_at": rfc3339(value.get("created_time") or value.get("timestamp")),
     }
-    return SourceItem(FEED, ItemKind.added, _without_none(alert))
+    return SourceItem(
+        FEED, ItemKind.added, _without_none(alert), link=_link(account, "instagram", media_id)
+    )
 
 
 def _without_none(alert: dict[str, Any]) -> dict[str, Any]:

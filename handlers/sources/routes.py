@@ -6,11 +6,11 @@ from aiohttp import web
 
 from bot.context import CoreContext
 from bot.inbox import Inbox
-from handlers.sources import generic, meta, trustpilot
+from handlers.sources import generic, meta, meta_graph, trustpilot
 
 
 def register_feeds(inbox: Inbox) -> None:
-    inbox.register(meta.FEED, meta.parse)
+    inbox.register(meta.FEED, meta.parse, meta_graph.Permalinks().read)
     inbox.register(trustpilot.FEED, trustpilot.parse)
     inbox.register(generic.FEED, generic.parse)
 

@@ -8,6 +8,7 @@ compared in constant time; a wrong one gets 404 like any unknown path). The body
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -81,11 +82,8 @@ def _event(event: Any, brand: str | None) -> SourceItem | ItemError:
     if kind is ItemKind.edited:
         return SourceItem(FEED, kind, {**alert, "text": text} if text else alert, stars)
     consumer = data.get("consumer") if isinstance(data.get("consumer"), dict) else {}
-    link = data.get("link")
     alert.update(
-        url=link
-        if isinstance(link, str) and link.startswith("http")
-        else f"https://www.trustpilot.com/reviews/{review_id}",
+        url=_review_page(data.get("link"), review_id),
         text=text or f"[{stars} stars]",
         brand=brand,
         language=data.get("language") if isinstance(data.get("language"), str) else None,
@@ -100,6 +98,17 @@ def _event(event: Any, brand: str | None) -> SourceItem | ItemError:
     if not alert["author"]:
         del alert["author"]
     return SourceItem(FEED, kind, alert, stars)
+
+
+def _review_page(link: Any, review_id: str) -> str:
+    """The review's page. The webhook's `link` is the review in Trustpilot's API
+    (`https://api.trustpilot.com/v1/reviews/<id>` in Trustpilot's sample payload), which a
+    person cannot open: a link elsewhere is kept, that one is not."""
+    if isinstance(link, str) and link.startswith("http"):
+        host = urlsplit(link).hostname or ""
+        if not host.startswith("api."):
+            return link
+    return f"https://www.trustpilot.com/reviews/{review_id}"
 
 
 def _is_test(event: dict[str, Any], data: dict[str, Any]) -> bool:
