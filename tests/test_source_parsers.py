@@ -114,6 +114,12 @@ def test_trustpilot_events_map_to_kinds_with_stars() -> None:
     assert deleted == SourceItem(
         "trustpilot", ItemKind.removed, {"id": "6750f1c2a0b1c2d3e4f50001", "source": "trustpilot"}
     )
+    # The sample review of Trustpilot's webhook guide (what its test button is likely to
+    # send) is a test, however many stars it has.
+    sample = json.loads(fixture("trustpilot_created.json"))
+    sample["events"][0]["eventData"]["id"] = "53bffd360000640002975387"
+    [tested] = trustpilot.parse(sample, SETTINGS)
+    assert isinstance(tested, SourceItem) and tested.kind is ItemKind.test
     odd = trustpilot.parse(
         {"events": [{"eventName": "service-review-liked", "eventData": {"id": "x"}}]}, SETTINGS
     )
