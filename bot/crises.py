@@ -111,9 +111,15 @@ async def summary_changed(
     session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime
 ) -> None:
     """New posts joined: the root message's counts and the live summary follow, throttled."""
+    await summary_changed_of(session, ctx, crisis.id, now)
+
+
+async def summary_changed_of(
+    session: AsyncSession, ctx: CoreContext, crisis_id: int, now: datetime
+) -> None:
     every = ctx.settings.summary_interval
     for kind in (outbox.ROOT_UPDATE, outbox.SUMMARY):
-        await outbox.refresh(session, ctx.platforms, crisis.id, kind, now, at_most_every=every)
+        await outbox.refresh(session, ctx.platforms, crisis_id, kind, now, at_most_every=every)
 
 
 async def assign_owner(
