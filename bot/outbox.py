@@ -105,14 +105,18 @@ async def refresh(
             # (A row a rolled-back savepoint wrote has left the session.)
             if row in session and (ours or (row.claimed_by is None and row.available_at > now)):
                 continue
+        # Locked until this transaction ends: a worker claiming it meanwhile would render
+        # the crisis without this change (its claim waits, then renders after the commit).
         waiting = await session.scalar(
-            select(OutboxMessage).where(
+            select(OutboxMessage)
+            .where(
                 OutboxMessage.platform == platform,
                 OutboxMessage.crisis_id == crisis_id,
                 OutboxMessage.kind == kind,
                 OutboxMessage.status == OutboxStatus.pending.value,
                 OutboxMessage.claimed_by.is_(None),
             )
+            .with_for_update()
         )
         if waiting is not None:
             known[(platform, crisis_id, kind)] = (waiting, False)
@@ -168,14 +172,18 @@ async def refresh_now_many(
     re-renders per platform, and one insert of the missing ones."""
     missing: list[dict[str, Any]] = []
     for platform in platforms:
+        # Locked, as in `refresh`.
         rows = await session.scalars(
-            select(OutboxMessage).where(
+            select(OutboxMessage)
+            .where(
                 OutboxMessage.platform == platform,
                 OutboxMessage.crisis_id.in_(crisis_ids),
                 OutboxMessage.kind == kind,
                 OutboxMessage.status == OutboxStatus.pending.value,
                 OutboxMessage.claimed_by.is_(None),
             )
+            .order_by(OutboxMessage.id)
+            .with_for_update()
         )
         waiting: dict[int, OutboxMessage] = {}
         for row in rows.all():
