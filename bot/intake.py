@@ -79,7 +79,6 @@ async def ingest_many(
             lambda batch: ingest_batch(ctx, batch),
             max_batch=settings.intake_batch_max,
             max_wait=settings.intake_batch_wait.total_seconds(),
-            pause=ctx.db.writer_pause,
         )
     return await ctx.intake_writer.submit(items)
 
