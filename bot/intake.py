@@ -112,16 +112,21 @@ async def ingest_batch(
             alerts = [alert for alert, _ in items]
             # Every alert's crisis by (source, id): stored before the batch (one query), or
             # earlier in it. An alert not among them is new, so its own lookup is skipped.
-            stored = {
-                ident: crisis.id
-                for ident, crisis in (await _stored_crises(session, alerts)).items()
-            }
+            earlier = await _stored_crises(session, alerts)
+            stored = {ident: crisis.id for ident, crisis in earlier.items()}
+            # Held here: the session keeps only weak references, and a duplicate's crisis
+            # must not be read again, one query per duplicate.
+            loaded = {crisis.id: crisis for crisis in earlier.values()}
             batch = intake_core.Batch(session, ctx, alerts)
             for index, (alert, reporter) in enumerate(items):
                 ident = (alert.source.value, alert.id)
                 known = stored.get(ident)
                 if known is not None:
-                    crisis = batch.crises.get(known) or await session.get_one(Crisis, known)
+                    crisis = (
+                        batch.crises.get(known)
+                        or loaded.get(known)
+                        or await session.get_one(Crisis, known)
+                    )
                     results.append(_result(crisis, IntakeStatus.duplicate))
                     continue
                 joined = await batch.group(index, reporter, ctx.clock.now())
