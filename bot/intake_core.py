@@ -42,6 +42,9 @@ _TIMELINE = TimelineEvent.__table__
 _KEYS = GroupKey.__table__
 
 
+_READ_AHEAD_AFTER_FULL_PATH = 16
+
+
 @dataclass
 class CrisisView:
     """What deciding an alert reads of its crisis, kept current through the batch."""
@@ -110,6 +113,8 @@ class Batch:
         self.keys: dict[str, _Held | None] = {}
         self.crises: dict[int, CrisisView] = {}
         self.brands: dict[tuple[str, datetime], _BrandHour] = {}
+        # How many alerts from the current one a read of keys covers (None: all of them).
+        self._read_ahead: int | None = None
         # Keys that have a row in the database (so a claim updates it, not inserts it).
         self._stored_keys: set[str] = set()
         self._claims: dict[str, _Held] = {}
@@ -123,6 +128,9 @@ class Batch:
 
     def forget(self) -> None:
         """The full path changed the database: read it again before the next decision."""
+        # A batch of new crises would otherwise read the keys of the rest of the batch again
+        # after each one.
+        self._read_ahead = _READ_AHEAD_AFTER_FULL_PATH
         self.keys.clear()
         self.crises.clear()
         self.brands.clear()
@@ -202,7 +210,8 @@ class Batch:
         """The holders of the keys of this alert and of every later one in the batch."""
         wanted: set[str] = set()
         window = self.ctx.settings.author_group_window
-        for alert in self.alerts[index:]:
+        end = None if self._read_ahead is None else index + self._read_ahead
+        for alert in self.alerts[index:end]:
             wanted.update(key.key for key in keys_for(alert, now, window))
             if alert.brand:
                 wanted.add(brand_group_key(normal_brand(alert.brand)))
