@@ -39,6 +39,9 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         # arrival order, instead of each polling the lock (every 100 ms or so, the busy
         # handler's sleeps) while another holds it.
         options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30}
+        if url.database in (None, "", ":memory:"):
+            # An in-memory database is one connection already (SQLAlchemy's StaticPool).
+            options = {}
         engine = create_async_engine(url, connect_args={"timeout": 30}, **{**options, **kwargs})
         _make_sqlite_transactions_immediate(engine)
         return engine
