@@ -49,6 +49,20 @@ class CrisisFacts:
     closing_done: frozenset[str] = frozenset()
 
 
+async def steps_done(session: AsyncSession, crisis_ids: list[int]) -> dict[int, frozenset[str]]:
+    """The playbook steps ticked on each of these crises (the closing checklist aside)."""
+    rows = await session.execute(
+        select(PlaybookTick.crisis_id, PlaybookTick.step).where(
+            PlaybookTick.crisis_id.in_(crisis_ids)
+        )
+    )
+    ticked: dict[int, set[str]] = {crisis_id: set() for crisis_id in crisis_ids}
+    for crisis_id, step in rows.all():
+        if not step.startswith(CLOSING_TICK):
+            ticked[crisis_id].add(step)
+    return {crisis_id: frozenset(steps) for crisis_id, steps in ticked.items()}
+
+
 async def facts(session: AsyncSession, crisis_id: int) -> CrisisFacts:
     reminder = await reminders.pending(session, crisis_id)
     ticks = (
@@ -111,9 +125,15 @@ async def summary_changed(
     session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime
 ) -> None:
     """New posts joined: the root message's counts and the live summary follow, throttled."""
+    await summary_changed_of(session, ctx, crisis.id, now)
+
+
+async def summary_changed_of(
+    session: AsyncSession, ctx: CoreContext, crisis_id: int, now: datetime
+) -> None:
     every = ctx.settings.summary_interval
     for kind in (outbox.ROOT_UPDATE, outbox.SUMMARY):
-        await outbox.refresh(session, ctx.platforms, crisis.id, kind, now, at_most_every=every)
+        await outbox.refresh(session, ctx.platforms, crisis_id, kind, now, at_most_every=every)
 
 
 async def assign_owner(

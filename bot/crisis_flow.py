@@ -615,6 +615,63 @@ async def fire(session: AsyncSession, ctx: CoreContext, reminder: Reminder, now:
     # Anything else is stale (the crisis moved on): it just ends.
 
 
+def fires_alone(kind: str, status: CrisisStatus) -> bool:
+    """Whether a due reminder of this kind, on a crisis in this state, must fire through
+    `fire` (an escalation picks a new owner); any other is what `follow_up_many` does."""
+    return kind == ReminderKind.escalation and status is CrisisStatus.open
+
+
+async def follow_up_many(
+    session: AsyncSession,
+    ctx: CoreContext,
+    due: list[tuple[int, CrisisStatus, int | None]],
+    now: datetime,
+) -> None:
+    """What `fire` does for many due follow-ups at once, with each crisis locked and its
+    reminder marked fired: (crisis, its state, its owner) for each. The reads are one query
+    each for all of them, the writes are bulk."""
+    chased = [
+        (crisis_id, status, owner_id)
+        for crisis_id, status, owner_id in due
+        if status in (CrisisStatus.acknowledged, CrisisStatus.awaiting_confirmation)
+    ]
+    if not chased:
+        return
+    ids = [crisis_id for crisis_id, _, _ in chased]
+    unread = await outbox.threads_pending(session, ids, FOLLOW_UP_KEYS)
+    steps = await crises.steps_done(
+        session,
+        [
+            crisis_id
+            for crisis_id, status, _ in chased
+            if crisis_id not in unread and status is CrisisStatus.acknowledged
+        ],
+    )
+    messages: list[tuple[int, Message]] = []
+    events: list[tuple[int, str]] = []
+    for crisis_id, status, owner_id in chased:
+        if crisis_id in unread:
+            # As in _follow_up: one unread reminder is enough.
+            events.append((crisis_id, "reminder_skipped"))
+            continue
+        owner = member_ref(owner_id) if owner_id else choice_ref("owner", "none")
+        if status is CrisisStatus.awaiting_confirmation:
+            message = Message("thread.follow_up_confirmation", {"n": crisis_id, "owner": owner})
+        else:
+            message = Message(
+                "thread.reminder_next_step",
+                {"n": crisis_id, "owner": owner, "next": _next_step_ref(steps[crisis_id])},
+            )
+        messages.append((crisis_id, message))
+        events.append((crisis_id, "reminded"))
+    await outbox.threads_many(session, ctx.platforms, messages, now)
+    await timeline.record_many(session, events, BOT, now)
+    await reminders.schedule_many(
+        session, ids, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
+    )
+    await outbox.refresh_now_many(session, ctx.platforms, ids, outbox.ROOT_TIMER, now)
+
+
 async def _escalate(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:
     """One rung up the ladder, louder each time: the next senior who has not had the crisis
     yet, then all the leads, then the whole channel (repeated every ACK_TIMEOUT until someone

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from bot.context import CoreContext
 from bot.metrics import OUTBOX_DELIVERED
-from bot.outbox import ORDERED, REFRESH, ROOT_POST
+from bot.outbox import ORDERED, REFRESH, ROOT_POST, ROOT_TIMER, ROOT_UPDATE
 from bot.wakeable import WakeableLoop
 from models import OutboxMessage, OutboxStatus
 
@@ -54,6 +54,17 @@ class Deliverer(Protocol):
         """Send one row; raise RetryLater or Undeliverable when it did not go out."""
 
 
+@runtime_checkable
+class Paced(Protocol):
+    def paced_for(self, kind: str, crisis_id: int | None) -> float:
+        """Seconds before a row of this kind for this crisis could go out (0: now, or not
+        known without loading it): checked before the row is claimed and rendered."""
+
+
+# A root message rendered anew shows everything, its timer too: one claim covers both.
+_COVERS = {ROOT_UPDATE: (ROOT_UPDATE, ROOT_TIMER)}
+
+
 def backoff(attempts: int) -> timedelta:
     return min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
 
@@ -78,19 +89,50 @@ class DeliveryWorker(WakeableLoop):
             if not heads:
                 return sent
             progress = False
-            for head_id in heads:
+            paced: dict[int, float] = {}
+            for head_id, kind, crisis_id in heads:
                 if self.stopping:
                     return sent
+                wait = self._paced_for(kind, crisis_id)
+                if wait > 0:
+                    paced[head_id] = wait
+                    continue
                 message = await self._claim(head_id)
                 if message is None:
                     continue
                 if await self._send(message):
                     sent += 1
                     progress = True
+            if paced:
+                await self._postpone(paced)
             if not progress:
                 return sent
 
-    async def _due_heads(self) -> list[int]:
+    def _paced_for(self, kind: str, crisis_id: int | None) -> float:
+        if isinstance(self.deliverer, Paced):
+            return self.deliverer.paced_for(kind, crisis_id)
+        return 0.0
+
+    async def _postpone(self, paced: dict[int, float]) -> None:
+        """Rows whose channel is paced wait, unclaimed and unrendered, until it has room (not
+        an attempt): one update for all of them."""
+        now = self.ctx.clock.now()
+        async with self.ctx.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage.__table__)
+                .where(
+                    OutboxMessage.__table__.c.id == bindparam("row"),
+                    OutboxMessage.__table__.c.status == OutboxStatus.pending.value,
+                    OutboxMessage.__table__.c.claimed_by.is_(None),
+                )
+                .values(available_at=bindparam("until")),
+                [
+                    {"row": row, "until": now + timedelta(seconds=wait)}
+                    for row, wait in paced.items()
+                ],
+            )
+
+    async def _due_heads(self) -> list[tuple[int, str, int | None]]:
         """Rows to send now: per crisis, the oldest unsent ordered row (if it is due), and
         any due re-render (those do not wait for each other: they render the crisis as is)."""
         now = self.ctx.clock.now()
@@ -107,15 +149,15 @@ class DeliveryWorker(WakeableLoop):
         async with self.ctx.db.sessions() as session:
             ordered = (
                 await session.execute(
-                    select(OutboxMessage.id, OutboxMessage.kind)
+                    select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.crisis_id)
                     .join(pending, OutboxMessage.id == pending.c.head)
                     .where(OutboxMessage.available_at <= now)
                     .order_by(OutboxMessage.kind != ROOT_POST, OutboxMessage.id)
                     .limit(_BATCH)
                 )
             ).all()
-            refresh = await session.scalars(
-                select(OutboxMessage.id)
+            refresh = await session.execute(
+                select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.crisis_id)
                 .where(
                     OutboxMessage.platform == self.platform,
                     OutboxMessage.status == OutboxStatus.pending.value,
@@ -128,9 +170,9 @@ class DeliveryWorker(WakeableLoop):
             # A new crisis's root message goes first: when a channel's pace is the limit, it
             # takes the next slot ahead of other crises' thread replies. The rest go oldest
             # first (each crisis has one ordered head here, so its own order is kept).
-            roots = [row.id for row in ordered if row.kind == ROOT_POST]
-            rest = {row.id for row in ordered if row.kind != ROOT_POST}
-            return roots + sorted(rest | set(refresh.all()))
+            heads = [(row.id, row.kind, row.crisis_id) for row in [*ordered, *refresh.all()]]
+            roots = [head for head in heads[: len(ordered)] if head[1] == ROOT_POST]
+            return roots + sorted(set(heads) - set(roots))
 
     async def _claim(self, message_id: int) -> OutboxMessage | None:
         now = self.ctx.clock.now()
@@ -159,7 +201,7 @@ class DeliveryWorker(WakeableLoop):
                     .where(
                         OutboxMessage.platform == self.platform,
                         OutboxMessage.crisis_id == message.crisis_id,
-                        OutboxMessage.kind == message.kind,
+                        OutboxMessage.kind.in_(_COVERS.get(message.kind, (message.kind,))),
                         OutboxMessage.status == OutboxStatus.pending.value,
                         OutboxMessage.id != message.id,
                     )

@@ -28,14 +28,11 @@ class GroupCommit(Generic[Item, Result]):
         *,
         max_batch: int,
         max_wait: float,
-        pause: float = 0.0,
     ) -> None:
         self._process = process
         self.max_batch = max_batch
         # Seconds a batch that is not full waits for more items before it starts.
         self.max_wait = max_wait
-        # Seconds between one batch and the next when more has queued meanwhile.
-        self.pause = pause
         self._queue: deque[tuple[Item, asyncio.Future[Result | Exception]]] = deque()
         self._writer: asyncio.Task[None] | None = None
 
@@ -56,11 +53,7 @@ class GroupCommit(Generic[Item, Result]):
             await asyncio.shield(self._writer)
 
     async def _write(self) -> None:
-        first = True
         while self._queue:
-            if not first and self.pause:
-                await asyncio.sleep(self.pause)
-            first = False
             if len(self._queue) < self.max_batch:
                 # Requests arriving together (the same tick, or within max_wait) share a batch.
                 await asyncio.sleep(self.max_wait)

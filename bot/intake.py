@@ -19,7 +19,7 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import brand_activity, crises, crisis_flow, group_store, outbox, timeline
+from bot import brand_activity, crises, crisis_flow, group_store, intake_core, outbox, timeline
 from bot.actors import BOT, Actor
 from bot.alert_input import AlertIn, Source
 from bot.categories import classify
@@ -79,7 +79,6 @@ async def ingest_many(
             lambda batch: ingest_batch(ctx, batch),
             max_batch=settings.intake_batch_max,
             max_wait=settings.intake_batch_wait.total_seconds(),
-            pause=ctx.db.writer_pause,
         )
     return await ctx.intake_writer.submit(items)
 
@@ -110,18 +109,38 @@ async def ingest_batch(
     results: list[IntakeResult | Exception] = []
     try:
         async with ctx.db.transaction() as session:
+            alerts = [alert for alert, _ in items]
             # Every alert's crisis by (source, id): stored before the batch (one query), or
             # earlier in it. An alert not among them is new, so its own lookup is skipped.
-            stored = await _stored_crises(session, [alert for alert, _ in items])
-            for alert, reporter in items:
+            earlier = await _stored_crises(session, alerts)
+            stored = {ident: crisis.id for ident, crisis in earlier.items()}
+            # Held here: the session keeps only weak references, and a duplicate's crisis
+            # must not be read again, one query per duplicate.
+            loaded = {crisis.id: crisis for crisis in earlier.values()}
+            batch = intake_core.Batch(session, ctx, alerts)
+            for index, (alert, reporter) in enumerate(items):
                 ident = (alert.source.value, alert.id)
-                crisis = stored.get(ident)
-                if crisis is not None:
+                known = stored.get(ident)
+                if known is not None:
+                    crisis = (
+                        batch.crises.get(known)
+                        or loaded.get(known)
+                        or await session.get_one(Crisis, known)
+                    )
                     results.append(_result(crisis, IntakeStatus.duplicate))
                     continue
-                result = await _ingest(session, ctx, alert, reporter, new=True)
-                stored[ident] = await session.get_one(Crisis, result.crisis)
+                joined = await batch.group(index, reporter, ctx.clock.now())
+                if joined is not None:
+                    result = _result(joined, IntakeStatus.grouped)
+                else:
+                    # Anything else takes the full path, on what the batch has written.
+                    await batch.write()
+                    result = await _ingest(session, ctx, alert, reporter, new=True)
+                    await session.flush()
+                    batch.forget()
+                stored[ident] = result.crisis
                 results.append(result)
+            await batch.write()
     except Exception as error:
         if _database_away(error):
             # Each alert alone would only wait for the same timeout again: all are refused
@@ -258,7 +277,7 @@ async def _relapse(
     return crisis, IntakeStatus.reopened
 
 
-def _result(crisis: Crisis, status: IntakeStatus) -> IntakeResult:
+def _result(crisis: Crisis | intake_core.CrisisView, status: IntakeStatus) -> IntakeResult:
     return IntakeResult(crisis.id, status, crisis.category, crisis.severity)
 
 
@@ -275,26 +294,7 @@ async def _open_crisis_of_brand(session: AsyncSession, brand: str) -> Crisis | N
 
 def alert_row(alert: AlertIn, crisis_id: int, role: str, reporter: Actor, now: datetime) -> Alert:
     """The stored row of an alert (a post or a comment of a crisis), as it came."""
-    return Alert(
-        source=alert.source.value,
-        external_id=alert.id,
-        crisis_id=crisis_id,
-        role=role,
-        url=alert.url,
-        parent_url=alert.parent_url,
-        text=alert.text,
-        author_name=alert.author_name,
-        author_handle=alert.author_handle,
-        author_followers=alert.author_followers,
-        brand=alert.brand,
-        sentiment=alert.sentiment,
-        reach=alert.reach,
-        language=alert.language,
-        posted_at=alert.created_at,
-        received_at=now,
-        reported_by=reporter.label,
-        payload=alert.model_dump(mode="json", exclude_none=True),
-    )
+    return Alert(**intake_core.alert_values(alert, crisis_id, role, reporter, now))
 
 
 async def _open(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Message
@@ -105,14 +105,18 @@ async def refresh(
             # (A row a rolled-back savepoint wrote has left the session.)
             if row in session and (ours or (row.claimed_by is None and row.available_at > now)):
                 continue
+        # Locked until this transaction ends: a worker claiming it meanwhile would render
+        # the crisis without this change (its claim waits, then renders after the commit).
         waiting = await session.scalar(
-            select(OutboxMessage).where(
+            select(OutboxMessage)
+            .where(
                 OutboxMessage.platform == platform,
                 OutboxMessage.crisis_id == crisis_id,
                 OutboxMessage.kind == kind,
                 OutboxMessage.status == OutboxStatus.pending.value,
                 OutboxMessage.claimed_by.is_(None),
             )
+            .with_for_update()
         )
         if waiting is not None:
             known[(platform, crisis_id, kind)] = (waiting, False)
@@ -155,3 +159,89 @@ async def thread_pending(session: AsyncSession, crisis_id: int, keys: tuple[str,
         )
     )
     return any(data.get("key") in keys for data in rows.all())
+
+
+async def refresh_now_many(
+    session: AsyncSession,
+    platforms: tuple[str, ...],
+    crisis_ids: list[int],
+    kind: str,
+    now: datetime,
+) -> None:
+    """`refresh` without `at_most_every` for many crises: one look for their waiting
+    re-renders per platform, and one insert of the missing ones."""
+    missing: list[dict[str, Any]] = []
+    for platform in platforms:
+        # Locked, as in `refresh`.
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.platform == platform,
+                OutboxMessage.crisis_id.in_(crisis_ids),
+                OutboxMessage.kind == kind,
+                OutboxMessage.status == OutboxStatus.pending.value,
+                OutboxMessage.claimed_by.is_(None),
+            )
+            .order_by(OutboxMessage.id)
+            .with_for_update()
+        )
+        waiting: dict[int, OutboxMessage] = {}
+        for row in rows.all():
+            if row.crisis_id is not None:
+                waiting.setdefault(row.crisis_id, row)
+        for crisis_id in crisis_ids:
+            row = waiting.get(crisis_id)
+            if row is None:
+                missing.append(_row(platform, crisis_id, kind, now, {}))
+            elif row.available_at > now:
+                row.available_at = now
+    if missing:
+        await session.execute(insert(OutboxMessage.__table__), missing)
+
+
+async def threads_many(
+    session: AsyncSession,
+    platforms: tuple[str, ...],
+    messages: list[tuple[int, Message]],
+    now: datetime,
+) -> None:
+    """`thread` for many crises, in one insert."""
+    if messages:
+        await session.execute(
+            insert(OutboxMessage.__table__),
+            [
+                _row(platform, crisis_id, THREAD, now, message.to_json())
+                for crisis_id, message in messages
+                for platform in platforms
+            ],
+        )
+
+
+def _row(
+    platform: str, crisis_id: int, kind: str, now: datetime, data: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "platform": platform,
+        "crisis_id": crisis_id,
+        "kind": kind,
+        "lane": REFRESH if kind in REFRESH_KINDS else ORDERED,
+        "data": data,
+        "status": OutboxStatus.pending.value,
+        "attempts": 0,
+        "created_at": now,
+        "available_at": now,
+    }
+
+
+async def threads_pending(
+    session: AsyncSession, crisis_ids: list[int], keys: tuple[str, ...]
+) -> set[int]:
+    """`thread_pending` for many crises: those with such a message still waiting."""
+    rows = await session.execute(
+        select(OutboxMessage.crisis_id, OutboxMessage.data).where(
+            OutboxMessage.crisis_id.in_(crisis_ids),
+            OutboxMessage.kind == THREAD,
+            OutboxMessage.status == OutboxStatus.pending.value,
+        )
+    )
+    return {crisis_id for crisis_id, data in rows.all() if data.get("key") in keys}

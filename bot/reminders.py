@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Reminder, ReminderKind, ReminderStatus
@@ -38,3 +38,36 @@ async def schedule(
 
 async def pending(session: AsyncSession, crisis_id: int) -> Reminder | None:
     return await session.scalar(select(Reminder).where(Reminder.pending_for == crisis_id))
+
+
+async def schedule_many(
+    session: AsyncSession,
+    crisis_ids: list[int],
+    kind: ReminderKind,
+    due_at: datetime,
+    now: datetime,
+) -> None:
+    """`schedule` for many crises at once (one update and one insert)."""
+    if not crisis_ids:
+        return
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.pending_for.in_(crisis_ids))
+        .values(status=ReminderStatus.cancelled.value, pending_for=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        insert(Reminder.__table__),
+        [
+            {
+                "crisis_id": crisis_id,
+                "kind": kind.value,
+                "due_at": due_at,
+                "status": ReminderStatus.pending.value,
+                "pending_for": crisis_id,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for crisis_id in crisis_ids
+        ],
+    )

@@ -35,9 +35,14 @@ def detect(history: list[int], current: int, rule: SpikeRule = SpikeRule()) -> S
     """A spike when the current hour's mentions reach mean + sigmas * standard deviation of
     the baseline hours, and at least `min_count` (a quiet brand going from 0 to 3 is not an
     avalanche)."""
-    mean = fmean(history) if history else 0.0
-    spread = pstdev(history) if len(history) > 1 else 0.0
-    threshold = max(float(rule.min_count), mean + rule.sigmas * spread)
+    mean, threshold = spike_threshold(history, rule)
     if current >= threshold:
         return Spike(mentions=current, baseline_mean=mean, threshold=threshold)
     return None
+
+
+def spike_threshold(history: list[int], rule: SpikeRule) -> tuple[float, float]:
+    """The baseline's mean, and the count of mentions this hour that is a spike."""
+    mean = fmean(history) if history else 0.0
+    spread = pstdev(history) if len(history) > 1 else 0.0
+    return mean, max(float(rule.min_count), mean + rule.sigmas * spread)

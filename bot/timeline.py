@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,33 @@ def record(
             **shown,
         )
     return event
+
+
+async def record_many(
+    session: AsyncSession, events: list[tuple[int, str]], actor: Actor, at: datetime
+) -> None:
+    """`record` of (crisis, kind) events without detail, in one insert."""
+    if not events:
+        return
+    await session.execute(
+        insert(TimelineEvent.__table__),
+        [
+            {
+                "crisis_id": crisis_id,
+                "kind": kind,
+                "actor": actor.label,
+                "actor_member_id": None,
+                "at": at,
+                "detail": {},
+            }
+            for crisis_id, kind in events
+        ],
+    )
+    for crisis_id, kind in events:
+        if kind not in _LOGGED_BY_INTAKE:
+            _log_when_committed(
+                session, "crisis " + kind.replace("_", " "), crisis=crisis_id, actor=actor.label
+            )
 
 
 def _log_when_committed(session: AsyncSession, line: str, **fields: Any) -> None:

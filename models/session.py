@@ -34,7 +34,15 @@ def async_url(database_url: str) -> URL:
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     url = async_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # SQLite has one write lock and every transaction here takes it (BEGIN IMMEDIATE):
+        # one connection per process makes the process's transactions queue for it in
+        # arrival order, instead of each polling the lock (every 100 ms or so, the busy
+        # handler's sleeps) while another holds it.
+        options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30}
+        if url.database in (None, "", ":memory:"):
+            # An in-memory database is one connection already (SQLAlchemy's StaticPool).
+            options = {}
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **{**options, **kwargs})
         _make_sqlite_transactions_immediate(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
@@ -69,14 +77,6 @@ class Database:
     @property
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
-
-    @property
-    def writer_pause(self) -> float:
-        """Seconds a loop that writes batch after batch leaves the database alone between
-        them. SQLite has one write lock, and a connection waiting for it only looks again
-        every 100 ms or so: without the pause, back-to-back batches would starve every other
-        writer (a click, the delivery worker) until its busy timeout."""
-        return 0.0 if self.is_postgresql else 0.12
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

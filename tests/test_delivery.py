@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from bot import crisis_flow, outbox, roster
+from bot import crises, crisis_flow, outbox, roster
 from bot.actors import WEBHOOK
 from bot.context import CoreContext
 from bot.delivery import DeliveryWorker, RetryLater
 from bot.intake import ingest
 from bot.messages import Message
-from bot.outbox import ROOT_UPDATE
+from bot.outbox import ROOT_TIMER, ROOT_UPDATE
 from models import Crisis, OutboxMessage, RosterLevel
 from tests.helpers import alert, count, slack_user
 
@@ -137,3 +137,58 @@ async def test_a_new_crisis_root_goes_ahead_of_other_crises_replies_when_the_cha
         "thread.one",
         "thread.two",
     ]
+
+
+class KnownPace(PacedChannel):
+    """A channel whose pace the worker can ask before it claims a row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def paced_for(self, kind: str, crisis_id: int | None) -> float:
+        self.asked.append(kind)
+        return 0.0 if self.budget else PACE.total_seconds()
+
+
+async def test_a_paced_row_waits_unclaimed_and_goes_out_when_the_channel_has_room(
+    ctx: CoreContext,
+) -> None:
+    number = await opened_crisis(ctx)
+    async with ctx.db.transaction() as session:
+        outbox.thread(session, ctx.platforms, number, Message("thread.one", {}), ctx.clock.now())
+    channel = KnownPace()
+    worker = DeliveryWorker(ctx, channel)
+    assert await worker.drain() == 0
+    assert channel.asked == ["thread"] and channel.sent == []
+    async with ctx.db.sessions() as session:
+        row = await session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "thread", OutboxMessage.status == "pending"
+            )
+        )
+    # Not claimed, not counted as an attempt: it waits for the channel's next slot.
+    assert row is not None and row.attempts == 0 and row.claimed_by is None
+    assert row.available_at == ctx.clock.now() + PACE
+    await worker.drain()
+    assert channel.sent == []
+    ctx.clock.advance(PACE)  # type: ignore[attr-defined]
+    channel.budget = 1
+    assert await worker.drain() == 1
+    assert channel.sent == [(number, "thread", "thread.one")]
+
+
+async def test_a_burst_of_changes_renders_the_root_message_once(ctx: CoreContext) -> None:
+    number = await opened_crisis(ctx)
+    await crisis_flow.acknowledge(ctx, number, ANNA)
+    async with ctx.db.transaction() as session:
+        await crises.timer_changed(
+            session, ctx, await session.get_one(Crisis, number), ctx.clock.now()
+        )
+    deliverer = RenderingDeliverer(ctx)
+    await DeliveryWorker(ctx, deliverer).drain()
+    # The acknowledgement's re-render shows the new timer too: one render, not two.
+    assert deliverer.rendered == ["acknowledged"]
+    async with ctx.db.sessions() as session:
+        timer = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == ROOT_TIMER))
+    assert timer is not None and timer.status == "sent" and timer.last_error == "coalesced"

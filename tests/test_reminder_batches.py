@@ -125,3 +125,56 @@ async def test_a_failing_crisis_does_not_void_the_rest_of_its_batch(
     clock.advance(left.due_at - clock.now())
     assert await ReminderSweeper(ctx).sweep() == 1
     assert (await escalations(ctx.db))[broken] == 1
+
+
+async def test_follow_ups_fire_together_and_a_failing_one_is_retried_alone(
+    ctx: CoreContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crises = await open_crises(ctx)
+    async with ctx.db.transaction() as session:
+        await roster.add(session, slack_user("UBOOT"), slack_user("ULEAD"), RosterLevel.lead, START)
+    for crisis in crises:
+        await crisis_flow.acknowledge(ctx, crisis, slack_user("ULEAD"))
+    broken = crises[5]
+    failing = {broken}
+    together, alone = crisis_flow.follow_up_many, crisis_flow.fire
+    fired_together: list[int] = []
+
+    async def follow_up_many(session: Any, ctx_: CoreContext, due: Any, now: Any) -> None:
+        if any(crisis in failing for crisis, _, _ in due):
+            raise RuntimeError("the outbox table is away")
+        fired_together.extend(crisis for crisis, _, _ in due)
+        await together(session, ctx_, due, now)
+
+    async def fire(session: Any, ctx_: CoreContext, reminder: Reminder, now: Any) -> None:
+        if reminder.crisis_id in failing:
+            raise RuntimeError("the outbox table is away")
+        await alone(session, ctx_, reminder, now)
+
+    monkeypatch.setattr(crisis_flow, "follow_up_many", follow_up_many)
+    monkeypatch.setattr(crisis_flow, "fire", fire)
+    clock.advance(ctx.settings.reminder_interval)
+    assert await ReminderSweeper(ctx).sweep() == CRISES - 1
+    async with ctx.db.sessions() as session:
+        reminded = Counter(
+            (
+                await session.scalars(
+                    select(TimelineEvent.crisis_id).where(TimelineEvent.kind == "reminded")
+                )
+            ).all()
+        )
+        left = await session.scalar(
+            select(Reminder).where(
+                Reminder.crisis_id == broken, Reminder.status == ReminderStatus.pending.value
+            )
+        )
+    assert reminded == Counter(c for c in crises if c != broken)
+    assert left is not None and left.attempts == 1 and "outbox" in (left.last_error or "")
+    # The batch failed together, so each went alone.
+    assert fired_together == []
+    failing.clear()
+    clock.advance(left.due_at - clock.now())
+    assert await ReminderSweeper(ctx).sweep() == 1
+    assert fired_together == [broken]
+    # A second pass over the same due reminders finds them fired: none twice.
+    assert await ReminderSweeper(ctx).sweep() == 0

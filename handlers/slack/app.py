@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import aiohttp
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.respond.internals import _build_message
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.context import CoreContext
 from handlers.slack import actions, commands, events, home, views
@@ -47,6 +55,23 @@ def http_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=_TIMEOUT))
 
 
+class SharedRespond(AsyncRespond):
+    """Bolt's `respond` through the shared connection pool: Bolt's own opens a new
+    connection (and TLS handshake) to Slack for every answer."""
+
+    def __init__(self, response_url: str, session: aiohttp.ClientSession) -> None:
+        super().__init__(response_url=response_url)
+        self.session = session
+
+    async def __call__(self, text: str | dict[str, Any] = "", **fields: Any) -> WebhookResponse:
+        client = AsyncWebhookClient(
+            url=self.response_url or "", session=self.session, timeout=_TIMEOUT
+        )
+        if isinstance(text, dict):
+            return await client.send_dict(_build_message(**text))
+        return await client.send_dict(_build_message(text=text, **fields))
+
+
 def build_app(ctx: CoreContext, session: aiohttp.ClientSession | None = None) -> AsyncApp:
     settings = ctx.settings
     signing_secret = settings.slack_signing_secret
@@ -57,6 +82,18 @@ def build_app(ctx: CoreContext, session: aiohttp.ClientSession | None = None) ->
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         request_verification_enabled=settings.slack_app_token is None,
     )
+    if session is not None:
+        shared = session
+
+        @app.middleware
+        async def respond_through_the_pool(
+            context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse | None]]
+        ) -> BoltResponse | None:
+            respond = context.get("respond")
+            if isinstance(respond, AsyncRespond) and respond.response_url:
+                context["respond"] = SharedRespond(respond.response_url, shared)
+            return await next()
+
     commands.register(app, ctx)
     actions.register(app, ctx)
     views.register(app, ctx)

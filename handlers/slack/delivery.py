@@ -89,6 +89,14 @@ def _retry_after(exc: SlackApiError) -> float:
         return 1.0
 
 
+# The call each kind of outbox row makes, for the pre-claim pacing check.
+_PACED_METHODS = {
+    THREAD: "chat.postMessage",
+    ROOT_UPDATE: "chat.update",
+    ROOT_TIMER: "chat.update",
+}
+
+
 class SlackDeliverer:
     platform = PLATFORM
 
@@ -101,6 +109,17 @@ class SlackDeliverer:
             "chat.postMessage": RateGate(rate=1.0, burst=3),
             "chat.update": RateGate(rate=0.8, burst=4),
         }
+        # The channel of each crisis whose root message this process has seen.
+        self._channels: dict[int, str] = {}
+
+    def paced_for(self, kind: str, crisis_id: int | None) -> float:
+        """How long the channel's pace holds this row back, for a crisis whose channel is
+        known (from an earlier send); the rest are claimed and find out when they call."""
+        method = _PACED_METHODS.get(kind)
+        channel = self._channels.get(crisis_id) if crisis_id is not None else None
+        if method is None or channel is None:
+            return 0.0
+        return self.gates[method].wait(channel)
 
     async def deliver(self, message: OutboxMessage) -> None:
         if message.kind == DIGEST:
@@ -136,9 +155,14 @@ class SlackDeliverer:
             if crisis is None:
                 raise Undeliverable(f"crisis {crisis_id} does not exist")
             posts = await platform_posts.of_crisis(session, crisis_id, PLATFORM)
+            self._know_channel(crisis_id, posts.get(ROOT))
             members = await members_by_id(session, root_members(crisis))
             crisis_facts = await facts(session, crisis_id)
         return _Loaded(crisis, posts, crisis_facts, Renderer(self.ctx.settings.language, members))
+
+    def _know_channel(self, crisis_id: int, root: PlatformPost | None) -> None:
+        if root is not None:
+            self._channels[crisis_id] = root.channel
 
     async def _post_root(self, outbox_row: OutboxMessage) -> None:
         loaded = await self._load(outbox_row.crisis_id or 0)
@@ -155,6 +179,7 @@ class SlackDeliverer:
             blocks=root_blocks(loaded.crisis, loaded.facts, loaded.renderer),
         )
         await platform_posts.remember(self.ctx, PLATFORM, loaded.crisis.id, ROOT, channel, ts)
+        self._channels[loaded.crisis.id] = channel
 
     async def _post(
         self, outbox_row: OutboxMessage, channel: str, thread_ts: str | None, **content: object
@@ -389,6 +414,7 @@ class SlackDeliverer:
         async with self.ctx.db.sessions() as session:
             post = (await platform_posts.of_crisis(session, crisis_id, PLATFORM)).get(ROOT)
             renderer = await Renderer.load(session, self.ctx.settings.language, [message])
+        self._know_channel(crisis_id, post)
         if post is None:
             raise RetryLater("the root message is not posted yet")
         await self._post(outbox_row, post.channel, post.message_ref, text=renderer.render(message))
