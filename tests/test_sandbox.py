@@ -4,6 +4,7 @@ real Slack code, the bot's Web API calls answered by the sandbox, and time trave
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -261,6 +262,18 @@ async def test_sample_source_deliveries_go_through_the_inbox(database_url: str) 
             "Crisis #1 · Sklep Kwiatek · Facebook",
             "Crisis #2 · Bloom & Co · Trustpilot",
         ]
+
+
+async def test_the_zapier_sample_is_read_with_a_field_map(database_url: str) -> None:
+    async with sandbox(database_url) as visitor:
+        status, answer = await visitor.do("alert", sample="zapier-forum")
+        assert (status, answer) == (200, {"status": 200, "answer": {"status": "delivered"}})
+        state = await visitor.wait(
+            lambda s: len(s["channels"][0]["messages"]) == 1, "a crisis from the zap"
+        )
+        [root] = state["channels"][0]["messages"]
+        assert root["blocks"][0]["text"]["text"] == "Crisis #1 · Sklep Kwiatek · forum"
+        assert "zawiedziona_klientka" in json.dumps(root["blocks"], ensure_ascii=False)
 
 
 async def test_sample_pages_of_the_pollers_go_through_the_inbox(database_url: str) -> None:

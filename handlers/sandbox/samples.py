@@ -1,5 +1,5 @@
 """Realistic negative posts the sandbox page can send as alerts, in Polish and English, and
-deliveries as Meta and Trustpilot send them."""
+deliveries as Meta, Trustpilot, the pollers and a Zapier zap send them."""
 
 from __future__ import annotations
 
@@ -208,6 +208,35 @@ def _trustpilot_review(stars: int, title: str, text: str) -> Callable[[int, int]
     return body
 
 
+# What the sandbox's zap sends, and the GENERIC_FIELD_MAP that reads it (set by the sandbox
+# when none is).
+ZAPIER_FIELD_MAP = {
+    "id": "data.post_id",
+    "source": "=forum",
+    "url": "data.link",
+    "text": "data.body",
+    "author.name": "data.user.display",
+    "author.followers": "data.user.karma",
+    "reach": "data.views",
+    "brand": "=Sklep Kwiatek",
+    "language": "=pl",
+}
+
+
+def _zapier_post(number: int, epoch: int) -> dict[str, Any]:
+    """A forum post as a "Webhooks by Zapier" POST sends it: the trigger's fields as text."""
+    return {
+        "data": {
+            "post_id": str(48000 + number),
+            "link": f"https://forum.example.pl/t/kwiaty-{48000 + number}",
+            "body": "Oszustwo! Trzeci tydzień czekam na zwrot pieniędzy za zwiędnięte kwiaty.",
+            "user": {"display": "zawiedziona_klientka", "karma": "1,204"},
+            "views": "5300",
+            "posted": datetime.fromtimestamp(epoch, UTC).isoformat(),
+        }
+    }
+
+
 def _brand24_page(number: int, epoch: int) -> dict[str, Any]:
     posted = datetime.fromtimestamp(epoch, UTC)
     return {
@@ -282,6 +311,12 @@ SOURCE_SAMPLES = (
         label="Trustpilot webhook (EN): a five-star review (not negative)",
         feed="trustpilot",
         body=_trustpilot_review(5, "Great", "Quick delivery, lovely flowers, thank you!"),
+    ),
+    SourceSample(
+        key="zapier-forum",
+        label="Zapier (Webhooks by Zapier, PL): a forum complaint, read with a field map",
+        feed="generic",
+        body=_zapier_post,
     ),
     SourceSample(
         key="brand24-tweet",

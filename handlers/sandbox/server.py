@@ -24,7 +24,13 @@ from bot.clock import ShiftedClock
 from bot.context import CoreContext
 from bot.i18n import template
 from handlers.alerts import secrets as alert_secrets
-from handlers.sandbox.samples import SAMPLES, SANDBOX_IG_ACCOUNT, SANDBOX_PAGE, SOURCE_SAMPLES
+from handlers.sandbox.samples import (
+    SAMPLES,
+    SANDBOX_IG_ACCOUNT,
+    SANDBOX_PAGE,
+    SOURCE_SAMPLES,
+    ZAPIER_FIELD_MAP,
+)
 from handlers.sources.meta import SIGNATURE_HEADER, meta_signature
 from sandbox import slack_requests
 from sandbox.fake_slack import FakeSlack
@@ -123,6 +129,9 @@ class Sandbox:
         if settings.trustpilot_webhook_token is None:
             settings.trustpilot_webhook_token = SecretStr(secrets.token_hex(16))
         settings.trustpilot_brand = settings.trustpilot_brand or "Bloom & Co"
+        if settings.generic_webhook_token is None:
+            settings.generic_webhook_token = SecretStr(secrets.token_hex(16))
+        settings.generic_field_map = settings.generic_field_map or json.dumps(ZAPIER_FIELD_MAP)
 
     def mount(self, app: web.Application) -> None:
         app.router.add_get("/sandbox", self._index)
@@ -379,7 +388,9 @@ class Sandbox:
                 settings.meta_app_secret.get_secret_value(), raw
             )
             path = "/sources/meta"
-        elif settings.trustpilot_webhook_token is not None:
+        elif feed == "generic" and settings.generic_webhook_token is not None:
+            path = f"/sources/generic/{settings.generic_webhook_token.get_secret_value()}"
+        elif feed == "trustpilot" and settings.trustpilot_webhook_token is not None:
             path = f"/sources/trustpilot/{settings.trustpilot_webhook_token.get_secret_value()}"
         else:
             raise BadRequest("sandbox.error.sample")
