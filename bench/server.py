@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Self
 
 import aiohttp
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.session import async_url
@@ -46,12 +46,28 @@ async def fresh_database(backend: str, workdir: Path, name: str, pg_url: str = P
     public schema reset."""
     if backend == "sqlite":
         return _fresh_sqlite(workdir / f"{name}.db")
+    await _create_if_missing(pg_url)
     engine = create_async_engine(async_url(pg_url))
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
     return pg_url
+
+
+async def _create_if_missing(pg_url: str) -> None:
+    """A new server has no test_bench yet: make it, from the server's `postgres` database."""
+    url = make_url(async_url(pg_url))
+    engine = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            found = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            )
+            if not found:
+                await connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        await engine.dispose()
 
 
 def _fresh_sqlite(path: Path) -> str:
