@@ -108,6 +108,17 @@ async def test_every_card_of_a_crisis_is_valid(database_url: str, language: str)
         # The root card with its forms, the playbook's toggles and the report's chart.
         for part in ("Action.ShowCard", "Input.ChoiceSet", "Input.Toggle", '"Image"'):
             assert any(part in json.dumps(card) for card in cards), part
+        # Bob, the only lead, owns the crisis: Reassign explains how to get someone to hand it
+        # to, with nothing to submit, rather than an empty list to pick from.
+        title = {"en": "Reassign", "pl": "Przekaż"}[language]
+        forms = [
+            action["card"]
+            for card in cards
+            for action in card.get("actions", [])
+            if action["type"] == "Action.ShowCard" and action["title"].startswith(title)
+        ]
+        assert forms and all("actions" not in form for form in forms)
+        assert all("roster add" in json.dumps(form, ensure_ascii=False) for form in forms)
         found = await problems(cards)
         bad = {i: p for i, p in enumerate(found) if p}
         assert not bad, {i: (p, json.dumps(cards[i])[:300]) for i, p in bad.items()}
