@@ -22,14 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import brand_activity, crises, crisis_flow, group_store, intake_core, outbox, timeline
 from bot.actors import BOT, Actor
 from bot.alert_input import AlertIn, Source
-from bot.categories import classify
 from bot.context import CoreContext
 from bot.crises import assign_owner
 from bot.group_commit import GroupCommit
 from bot.grouping import Key, brand_group_key, keys_for, normal_brand
 from bot.messages import Message, choice_ref, member_ref, members_ref, number_ref
 from bot.metrics import ALERTS_RECEIVED, CRISES_OPENED
-from bot.post_keys import post_key
 from bot.roster import leads
 from bot.settings import severity_rules
 from bot.severity import Severity, SeverityInput, assess, at_least
@@ -129,9 +127,11 @@ async def ingest_batch(
                     )
                     results.append(_result(crisis, IntakeStatus.duplicate))
                     continue
-                joined = await batch.group(index, reporter, ctx.clock.now())
-                if joined is not None:
-                    result = _result(joined, IntakeStatus.grouped)
+                decided = await batch.decide(index, reporter, ctx.clock.now())
+                if decided is not None:
+                    crisis_view, opened = decided
+                    status = IntakeStatus.opened if opened else IntakeStatus.grouped
+                    result = _result(crisis_view, status)
                 else:
                     # Anything else takes the full path, on what the batch has written.
                     await batch.write()
@@ -307,33 +307,9 @@ async def _open(
 ) -> Crisis:
     now = ctx.clock.now()
     crisis = Crisis(
-        status=CrisisStatus.open.value,
-        post_key=post_key(alert.url),
-        trigger="spike" if spike else "post",
-        source=alert.source.value,
-        post_url=alert.url,
-        text=alert.text,
-        author_name=alert.author_name,
-        author_handle=alert.author_handle,
-        author_followers=alert.author_followers,
-        brand=alert.brand,
-        brand_key=normal_brand(alert.brand) if alert.brand else None,
-        language=alert.language,
-        sentiment=alert.sentiment,
-        category=classify(alert.text).value,
-        severity=assess(
-            SeverityInput(
-                reach=alert.reach or 0,
-                followers=alert.author_followers or 0,
-                sentiment=alert.sentiment,
-                alerts=1,
-            ),
-            severity_rules(ctx.settings),
-        ).value,
-        alert_count=1,
-        total_reach=alert.reach or 0,
-        reported_by=reporter.label,
-        opened_at=now,
+        **intake_core.crisis_values(
+            alert, reporter, now, severity_rules(ctx.settings), spike=spike is not None
+        )
     )
     session.add(crisis)
     await session.flush()

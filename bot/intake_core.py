@@ -1,15 +1,15 @@
-"""The common case of an intake batch in SQLAlchemy Core: an alert that joins an open crisis
-without raising its severity or starting a spike (a comment in a storm, another post about
-the same thing).
+"""The common cases of an intake batch in SQLAlchemy Core: an alert that joins an open
+crisis without raising its severity or starting a spike (a comment in a storm, another post
+about the same thing), and a post that opens a crisis of its own (no relapse, no spike).
 
 The batch reads what such alerts depend on once, not per alert: the group keys of every
-alert in the batch with their crises (one query), and each brand's hourly counts. It decides
-each alert in Python exactly as `intake._ingest` would, and writes the results in bulk when
-the batch ends, or before an alert that needs the full path (a new crisis, a relapse, a
-spike, a higher severity). That alert runs the ORM path on what has been written so far,
-and the batch reads again afterwards. The database's unique keys stay the final word: a key
-another replica inserted meanwhile fails the batch's insert, and intake retries each alert
-on its own.
+alert in the batch with their crises (one query), each brand's hourly counts, and the roster
+with its open-crisis load. It decides each alert in Python exactly as `intake._ingest` would,
+and writes the results in bulk when the batch ends, or before an alert that needs the full
+path (a relapse, a spike, a higher severity). That alert runs the ORM path on what has been
+written so far, and the batch reads again afterwards. The database's unique keys stay the
+final word: a key another replica inserted meanwhile fails the batch's insert, and intake
+retries each alert on its own.
 """
 
 from __future__ import annotations
@@ -27,19 +27,40 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from bot import crises
-from bot.actors import Actor
+from bot import crises, outbox, reminders, roster, timeline
+from bot.actors import BOT, Actor
 from bot.alert_input import AlertIn
+from bot.categories import classify
 from bot.context import CoreContext
 from bot.grouping import Key, brand_group_key, keys_for, normal_brand
+from bot.messages import Message, code_ref, member_ref, members_ref
+from bot.post_keys import post_key
 from bot.settings import severity_rules
-from bot.severity import Severity, SeverityInput, assess
+from bot.severity import Severity, SeverityInput, SeverityRules, assess
 from bot.spikes import SpikeRule, baseline_hours, hour_of, spike_threshold
-from models import Alert, BrandHour, BrandSpike, Crisis, CrisisStatus, GroupKey, TimelineEvent
+from models import (
+    Alert,
+    BrandHour,
+    BrandSpike,
+    Crisis,
+    CrisisStatus,
+    GroupKey,
+    OutboxMessage,
+    Reminder,
+    ReminderKind,
+    RosterLevel,
+    RosterMember,
+)
 
 _ALERTS = Alert.__table__
-_TIMELINE = TimelineEvent.__table__
+_CRISES = Crisis.__table__
 _KEYS = GroupKey.__table__
+_MEMBERS = RosterMember.__table__
+# Built once: a statement's compiled form is cached by its structure, and `.values(...)` per
+# crisis would build (and look up) a new one each time.
+_INSERT_CRISIS = insert(_CRISES).returning(_CRISES.c.id)
+_OUTBOX = OutboxMessage.__table__
+_REMINDERS = Reminder.__table__
 
 
 _READ_AHEAD_AFTER_FULL_PATH = 16
@@ -100,6 +121,49 @@ def alert_values(
     }
 
 
+def crisis_values(
+    alert: AlertIn, reporter: Actor, now: datetime, rules: SeverityRules, *, spike: bool
+) -> dict[str, Any]:
+    """The stored row of a crisis this alert opens (`spike`: a spike of its brand did)."""
+    return {
+        "status": CrisisStatus.open.value,
+        "post_key": post_key(alert.url),
+        "trigger": "spike" if spike else "post",
+        "source": alert.source.value,
+        "post_url": alert.url,
+        "text": alert.text,
+        "author_name": alert.author_name,
+        "author_handle": alert.author_handle,
+        "author_followers": alert.author_followers,
+        "brand": alert.brand,
+        "brand_key": normal_brand(alert.brand) if alert.brand else None,
+        "language": alert.language,
+        "sentiment": alert.sentiment,
+        "category": classify(alert.text).value,
+        "severity": assess(
+            SeverityInput(
+                reach=alert.reach or 0,
+                followers=alert.author_followers or 0,
+                sentiment=alert.sentiment,
+                alerts=1,
+            ),
+            rules,
+        ).value,
+        "alert_count": 1,
+        "total_reach": alert.reach or 0,
+        "reported_by": reporter.label,
+        "opened_at": now,
+    }
+
+
+@dataclass
+class _Roster:
+    """The active members in roster order, and how many open crises each owns."""
+
+    members: list[RosterMember]
+    load: dict[int, int]
+
+
 class Batch:
     """One intake batch's view of the database, and the writes it has not made yet."""
 
@@ -113,6 +177,7 @@ class Batch:
         self.keys: dict[str, _Held | None] = {}
         self.crises: dict[int, CrisisView] = {}
         self.brands: dict[tuple[str, datetime], _BrandHour] = {}
+        self._roster: _Roster | None = None
         # How many alerts from the current one a read of keys covers (None: all of them).
         self._read_ahead: int | None = None
         # Keys that have a row in the database (so a claim updates it, not inserts it).
@@ -121,24 +186,33 @@ class Batch:
         self._mentions: defaultdict[tuple[str, datetime], int] = defaultdict(int)
         self._counts: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
         self._alerts: list[dict[str, Any]] = []
-        self._grouped: list[tuple[int, datetime, str, str]] = []
-        # Crises whose root message and live summary must follow, from when they had to: one
-        # look for a waiting re-render per crisis and write, not per alert.
+        # Timeline rows, each with the index in `_alerts` of the alert it names (if any).
+        self._events: list[tuple[dict[str, Any], int | None]] = []
+        # Outbox rows in the order one-at-a-time intake writes them; a crisis id stands for
+        # the look for its waiting re-render of the root message and live summary (one per
+        # crisis and write, from when it first had to follow, not one per alert).
+        self._outbox: list[dict[str, Any] | int] = []
         self._summaries: dict[int, datetime] = {}
+        self._reminders: list[dict[str, Any]] = []
+        self._assigned: dict[int, datetime] = {}
 
     def forget(self) -> None:
         """The full path changed the database: read it again before the next decision."""
-        # A batch of new crises would otherwise read the keys of the rest of the batch again
+        # A batch of relapses would otherwise read the keys of the rest of the batch again
         # after each one.
         self._read_ahead = _READ_AHEAD_AFTER_FULL_PATH
         self.keys.clear()
         self.crises.clear()
         self.brands.clear()
         self._stored_keys.clear()
+        self._roster = None
 
-    async def group(self, index: int, reporter: Actor, now: datetime) -> CrisisView | None:
-        """Decide alert `index` if it simply joins an open crisis, and return that crisis;
-        None (and nothing done) when it needs the full path."""
+    async def decide(
+        self, index: int, reporter: Actor, now: datetime
+    ) -> tuple[CrisisView, bool] | None:
+        """Decide alert `index` if it joins an open crisis as it is or opens a new one, and
+        return that crisis and whether it is new; None (and nothing done) when it needs the
+        full path."""
         alert = self.alerts[index]
         settings = self.ctx.settings
         brand = normal_brand(alert.brand) if alert.brand else None
@@ -152,8 +226,23 @@ class Batch:
             if counted.current + 1 >= counted.threshold and not counted.spiked:
                 return None
         crisis = self._open_crisis(lookup, now)
+        opened = crisis is None
         if crisis is None:
+            if self._relapses(keys, now):
+                return None
+            crisis = await self._open(alert, reporter, keys, now)
+        elif not self._join(crisis, alert, reporter, keys, now):
             return None
+        if brand and counted is not None:
+            counted.current += 1
+            self._mentions[(brand, hour_of(now))] += 1
+        return crisis, opened
+
+    def _join(
+        self, crisis: CrisisView, alert: AlertIn, reporter: Actor, keys: list[Key], now: datetime
+    ) -> bool:
+        """As `intake._group` for an alert that raises nothing; False (nothing done) when it
+        would raise the crisis's severity."""
         alert_count = crisis.alert_count + 1
         total_reach = crisis.total_reach + (alert.reach or 0)
         severity = assess(
@@ -166,20 +255,125 @@ class Batch:
             self.rules,
         )
         if severity.rank > Severity(crisis.severity).rank:
-            return None
-
-        if brand and counted is not None:
-            counted.current += 1
-            self._mentions[(brand, hour_of(now))] += 1
+            return False
         crisis.alert_count, crisis.total_reach = alert_count, total_reach
         counts = self._counts[crisis.id]
         counts[0] += 1
         counts[1] += alert.reach or 0
         self._claim(crisis.id, keys, now)
         self._alerts.append(alert_values(alert, crisis.id, "comment", reporter, now))
-        self._grouped.append((crisis.id, now, reporter.label, alert.url))
-        self._summaries.setdefault(crisis.id, now)
+        self._events.append(
+            (
+                timeline.row(crisis.id, "alert_grouped", reporter, now, url=alert.url),
+                len(self._alerts) - 1,
+            )
+        )
+        if crisis.id not in self._summaries:
+            self._summaries[crisis.id] = now
+            self._outbox.append(crisis.id)
+        return True
+
+    async def _open(
+        self, alert: AlertIn, reporter: Actor, keys: list[Key], now: datetime
+    ) -> CrisisView:
+        """As `intake._open` with `crises.assign_owner`: the crisis, its keys, its post, the
+        root message, its owner (or the word that there is none) and the escalation clock."""
+        values = crisis_values(alert, reporter, now, self.rules, spike=False)
+        team = await self._team()
+        owner = roster.least_loaded(team.members, team.load)
+        values["owner_id"] = owner.id if owner is not None else None
+        values["owner_assigned_at"] = now if owner is not None else None
+        crisis_id: int = (await self.session.execute(_INSERT_CRISIS, values)).scalar_one()
+        crisis = CrisisView(
+            crisis_id,
+            values["category"],
+            values["severity"],
+            1,
+            values["total_reach"],
+            alert.author_followers,
+            alert.sentiment,
+            closed=False,
+        )
+        self.crises[crisis_id] = crisis
+        self._claim(crisis_id, keys, now)
+        self._alerts.append(alert_values(alert, crisis_id, "post", reporter, now))
+        self._events.append(
+            (
+                timeline.row(
+                    crisis_id, "opened", reporter, now, source=alert.source.value, url=alert.url
+                ),
+                None,
+            )
+        )
+        self._enqueue(crisis_id, outbox.ROOT_POST, now, {})
+        if owner is None:
+            self._events.append((timeline.row(crisis_id, "no_owner", BOT, now), None))
+            message = Message(
+                "thread.no_owner", {"command": code_ref("/crisis roster add @person senior")}
+            )
+        else:
+            team.load[owner.id] = team.load.get(owner.id, 0) + 1
+            # The member's row is updated when the batch writes; the pick after this one (here
+            # or on the full path, which reads the same objects) already sees it.
+            set_committed_value(owner, "last_assigned_at", now)
+            self._assigned[owner.id] = now
+            self._events.append(
+                (
+                    timeline.row(
+                        crisis_id, "owner_assigned", BOT, now, member=owner.id, reason="new"
+                    ),
+                    None,
+                )
+            )
+            message = Message(
+                "thread.owner_assigned", {"owner": member_ref(owner.id), "n": crisis_id}
+            )
+        self._enqueue(crisis_id, outbox.THREAD, now, message.to_json())
+        if values["severity"] == Severity.critical.value:
+            leads = [
+                m.id
+                for m in team.members
+                if m.roster_level is RosterLevel.lead and m.id != values.get("owner_id")
+            ]
+            if leads:
+                self._events.append((timeline.row(crisis_id, "leads_told", BOT, now), None))
+                message = Message(
+                    "thread.critical_leads", {"who": members_ref(leads), "n": crisis_id}
+                )
+                self._enqueue(crisis_id, outbox.THREAD, now, message.to_json())
+        self._reminders.append(
+            reminders.row(
+                crisis_id, ReminderKind.escalation, now + self.ctx.settings.ack_timeout, now
+            )
+        )
         return crisis
+
+    def _enqueue(self, crisis_id: int, kind: str, now: datetime, data: dict[str, Any]) -> None:
+        self._outbox += [
+            outbox.row(platform, crisis_id, kind, now, data) for platform in self.ctx.platforms
+        ]
+
+    async def _team(self) -> _Roster:
+        """The roster and its load, read once per batch (and again after the full path)."""
+        if self._roster is None:
+            self._roster = _Roster(
+                await roster.active_members(self.session),
+                await roster.open_crisis_counts(self.session),
+            )
+        return self._roster
+
+    def _relapses(self, keys: list[Key], now: datetime) -> bool:
+        """As group_store.find_relapse: a closed crisis still holds one of the keys."""
+        for key in keys:
+            held = self.keys[key.key]
+            if (
+                held is not None
+                and held.expires_at is not None
+                and held.expires_at > now
+                and self.crises[held.crisis_id].closed
+            ):
+                return True
+        return False
 
     def _open_crisis(self, lookup: list[str], now: datetime) -> CrisisView | None:
         """As group_store.find_open_crisis: the open crisis holding the first of the keys."""
@@ -269,9 +463,14 @@ class Batch:
     async def write(self) -> None:
         """Everything decided since the last write, in bulk, in the order it was decided."""
         session = self.session
-        for crisis_id, since in self._summaries.items():
-            await crises.summary_changed_of(session, self.ctx, crisis_id, since)
-        self._summaries.clear()
+        if self._assigned:
+            await session.execute(
+                update(_MEMBERS)
+                .where(_MEMBERS.c.id == bindparam("member"))
+                .values(last_assigned_at=bindparam("at")),
+                [{"member": member, "at": at} for member, at in self._assigned.items()],
+            )
+            self._assigned.clear()
         if self._mentions:
             dialect_insert = (
                 pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
@@ -289,11 +488,11 @@ class Batch:
             self._mentions.clear()
         if self._counts:
             await session.execute(
-                update(Crisis.__table__)
-                .where(Crisis.__table__.c.id == bindparam("crisis"))
+                update(_CRISES)
+                .where(_CRISES.c.id == bindparam("crisis"))
                 .values(
-                    alert_count=Crisis.__table__.c.alert_count + bindparam("alerts"),
-                    total_reach=Crisis.__table__.c.total_reach + bindparam("reach"),
+                    alert_count=_CRISES.c.alert_count + bindparam("alerts"),
+                    total_reach=_CRISES.c.total_reach + bindparam("reach"),
                 ),
                 [
                     {"crisis": crisis_id, "alerts": alerts, "reach": reach}
@@ -303,6 +502,7 @@ class Batch:
             self._mirror_counts()
             self._counts.clear()
         await self._write_claims()
+        await self._write_outbox()
         if self._alerts:
             ids = (
                 await session.execute(
@@ -310,24 +510,32 @@ class Batch:
                     self._alerts,
                 )
             ).scalars()
-            await session.execute(
-                insert(_TIMELINE),
-                [
-                    {
-                        "crisis_id": crisis_id,
-                        "kind": "alert_grouped",
-                        "actor": actor,
-                        "actor_member_id": None,
-                        "at": at,
-                        "detail": {"alert": alert_id, "url": url},
-                    }
-                    for alert_id, (crisis_id, at, actor, url) in zip(
-                        ids, self._grouped, strict=True
-                    )
-                ],
-            )
+            alert_ids = list(ids)
+            for event, alert in self._events:
+                if alert is not None:
+                    event["detail"] = {"alert": alert_ids[alert], **event["detail"]}
             self._alerts.clear()
-            self._grouped.clear()
+        await timeline.add_rows(session, [event for event, _ in self._events])
+        self._events.clear()
+        if self._reminders:
+            await session.execute(insert(_REMINDERS), self._reminders)
+            self._reminders.clear()
+
+    async def _write_outbox(self) -> None:
+        rows: list[dict[str, Any]] = []
+        for entry in self._outbox:
+            if isinstance(entry, dict):
+                rows.append(entry)
+                continue
+            if rows:
+                await self.session.execute(insert(_OUTBOX), rows)
+                rows = []
+            await crises.summary_changed_of(
+                self.session, self.ctx, entry, self._summaries.pop(entry)
+            )
+        if rows:
+            await self.session.execute(insert(_OUTBOX), rows)
+        self._outbox.clear()
 
     async def _write_claims(self) -> None:
         if not self._claims:

@@ -192,7 +192,7 @@ async def refresh_now_many(
         for crisis_id in crisis_ids:
             row = waiting.get(crisis_id)
             if row is None:
-                missing.append(_row(platform, crisis_id, kind, now, {}))
+                missing.append(row(platform, crisis_id, kind, now, {}))
             elif row.available_at > now:
                 row.available_at = now
     if missing:
@@ -210,16 +210,17 @@ async def threads_many(
         await session.execute(
             insert(OutboxMessage.__table__),
             [
-                _row(platform, crisis_id, THREAD, now, message.to_json())
+                row(platform, crisis_id, THREAD, now, message.to_json())
                 for crisis_id, message in messages
                 for platform in platforms
             ],
         )
 
 
-def _row(
+def row(
     platform: str, crisis_id: int, kind: str, now: datetime, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """A message as an insert into the outbox takes it (`enqueue` of one platform)."""
     return {
         "platform": platform,
         "crisis_id": crisis_id,

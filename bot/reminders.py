@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,17 +58,18 @@ async def schedule_many(
         .execution_options(synchronize_session=False)
     )
     await session.execute(
-        insert(Reminder.__table__),
-        [
-            {
-                "crisis_id": crisis_id,
-                "kind": kind.value,
-                "due_at": due_at,
-                "status": ReminderStatus.pending.value,
-                "pending_for": crisis_id,
-                "attempts": 0,
-                "created_at": now,
-            }
-            for crisis_id in crisis_ids
-        ],
+        insert(Reminder.__table__), [row(crisis_id, kind, due_at, now) for crisis_id in crisis_ids]
     )
+
+
+def row(crisis_id: int, kind: ReminderKind, due_at: datetime, now: datetime) -> dict[str, Any]:
+    """A crisis's pending reminder as an insert takes it (for a crisis with none pending)."""
+    return {
+        "crisis_id": crisis_id,
+        "kind": kind.value,
+        "due_at": due_at,
+        "status": ReminderStatus.pending.value,
+        "pending_for": crisis_id,
+        "attempts": 0,
+        "created_at": now,
+    }

@@ -127,20 +127,35 @@ async def open_crisis_counts(session: AsyncSession) -> dict[int, int]:
 async def pick_owner(
     session: AsyncSession, exclude: Iterable[int] = (), *, seniors_only: bool = False
 ) -> RosterMember | None:
-    """The senior with the fewest open crises (ties: longest since last assignment). Leads
-    are the escalation layer: they own a crisis only when no senior can (never with
-    `seniors_only`, which is how escalation climbs the ladder)."""
+    """The senior with the fewest open crises (see `least_loaded`)."""
+    members = await active_members(session)
+    if not any(m.roster_level.can_own for m in members):
+        return None
+    return least_loaded(
+        members, await open_crisis_counts(session), exclude, seniors_only=seniors_only
+    )
+
+
+def least_loaded(
+    members: Iterable[RosterMember],
+    load: dict[int, int],
+    exclude: Iterable[int] = (),
+    *,
+    seniors_only: bool = False,
+) -> RosterMember | None:
+    """Of the active `members`, the senior with the fewest open crises by `load` (ties:
+    longest since last assigned). Leads are the escalation layer: they own a crisis only when
+    no senior can (never with `seniors_only`, which is how escalation climbs the ladder)."""
     excluded = set(exclude)
     candidates = [
         m
-        for m in await active_members(session)
+        for m in members
         if m.roster_level.can_own
         and m.id not in excluded
         and not (seniors_only and m.roster_level is RosterLevel.lead)
     ]
     if not candidates:
         return None
-    load = await open_crisis_counts(session)
 
     def order(member: RosterMember) -> tuple[bool, int, bool, float, int]:
         last = member.last_assigned_at

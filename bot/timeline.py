@@ -58,26 +58,45 @@ async def record_many(
     session: AsyncSession, events: list[tuple[int, str]], actor: Actor, at: datetime
 ) -> None:
     """`record` of (crisis, kind) events without detail, in one insert."""
-    if not events:
+    await add_rows(session, [row(crisis_id, kind, actor, at) for crisis_id, kind in events])
+
+
+def row(
+    crisis_id: int,
+    kind: str,
+    actor: Actor,
+    at: datetime,
+    *,
+    actor_member_id: int | None = None,
+    **detail: Any,
+) -> dict[str, Any]:
+    """An event as `add_rows` takes it."""
+    return {
+        "crisis_id": crisis_id,
+        "kind": kind,
+        "actor": actor.label,
+        "actor_member_id": actor_member_id,
+        "at": at,
+        "detail": detail,
+    }
+
+
+async def add_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """`record` of many events (see `row`), in one insert."""
+    if not rows:
         return
-    await session.execute(
-        insert(TimelineEvent.__table__),
-        [
-            {
-                "crisis_id": crisis_id,
-                "kind": kind,
-                "actor": actor.label,
-                "actor_member_id": None,
-                "at": at,
-                "detail": {},
-            }
-            for crisis_id, kind in events
-        ],
-    )
-    for crisis_id, kind in events:
+    await session.execute(insert(TimelineEvent.__table__), rows)
+    for event_row in rows:
+        kind = event_row["kind"]
         if kind not in _LOGGED_BY_INTAKE:
+            detail = event_row["detail"]
+            shown = {name: detail[name] for name in _LOGGED_DETAIL if name in detail}
             _log_when_committed(
-                session, "crisis " + kind.replace("_", " "), crisis=crisis_id, actor=actor.label
+                session,
+                "crisis " + kind.replace("_", " "),
+                crisis=event_row["crisis_id"],
+                actor=event_row["actor"],
+                **shown,
             )
 
 

@@ -14,14 +14,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot import intake, roster
+from bot import intake, intake_core, roster
 from bot.actors import WEBHOOK
 from bot.alert_input import AlertIn
 from bot.clock import FixedClock
 from bot.context import CoreContext
 from bot.intake import IntakeResult, IntakeStatus, ingest, ingest_batch, ingest_many, ingest_one
 from bot.migrations import upgrade_to_head
-from models import Alert, Crisis, GroupKey, OutboxMessage, RosterLevel, TimelineEvent
+from models import (
+    Alert,
+    Crisis,
+    GroupKey,
+    OutboxMessage,
+    Reminder,
+    RosterLevel,
+    RosterMember,
+    TimelineEvent,
+)
 from models.session import Database
 from tests.conftest import START, make_settings
 from tests.helpers import alert, count, slack_user
@@ -86,24 +95,37 @@ async def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
             "outbox": await rows(
                 OutboxMessage.id, OutboxMessage.crisis_id, OutboxMessage.kind, OutboxMessage.data
             ),
-            "timeline": await rows(TimelineEvent.id, TimelineEvent.crisis_id, TimelineEvent.kind),
+            "timeline": await rows(
+                TimelineEvent.id,
+                TimelineEvent.crisis_id,
+                TimelineEvent.kind,
+                TimelineEvent.actor,
+                TimelineEvent.detail,
+            ),
             "keys": await rows(GroupKey.key, GroupKey.crisis_id, GroupKey.expires_at),
+            "reminders": await rows(
+                Reminder.id, Reminder.crisis_id, Reminder.kind, Reminder.due_at, Reminder.status
+            ),
+            "roster": await rows(RosterMember.id, RosterMember.last_assigned_at),
         }
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database with two seniors on the roster, copied for each example."""
+    """A migrated SQLite database with two seniors and a lead on the roster, copied for each
+    example."""
     path = tmp_path_factory.mktemp("batch") / "template.db"
 
     async def build() -> None:
         database = Database(f"sqlite:///{path}")
         await upgrade_to_head(database)
         async with database.transaction() as session:
-            for user in ("USEN1", "USEN2"):
-                await roster.add(
-                    session, slack_user("UBOOT"), slack_user(user), RosterLevel.senior, START
-                )
+            for user, level in (
+                ("USEN1", RosterLevel.senior),
+                ("USEN2", RosterLevel.senior),
+                ("ULEAD", RosterLevel.lead),
+            ):
+                await roster.add(session, slack_user("UBOOT"), slack_user(user), level, START)
         await database.dispose()
 
     asyncio.run(build())
@@ -211,14 +233,14 @@ async def test_two_replicas_racing_on_one_post_make_one_crisis(database_url: str
 async def test_a_failing_alert_fails_alone_and_the_rest_of_its_batch_is_stored(
     ctx: CoreContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = intake.classify
+    real = intake_core.classify
 
     def fussy(text: str) -> Any:
         if "poison" in text:
             raise ValueError("this alert cannot be classified")
         return real(text)
 
-    monkeypatch.setattr(intake, "classify", fussy)
+    monkeypatch.setattr(intake_core, "classify", fussy)
     items = [
         alert(id="ok-1", url=POSTS[0]),
         alert(id="bad", url=POSTS[1], text="poison"),
@@ -245,7 +267,7 @@ async def test_a_crash_mid_batch_loses_nothing_and_the_retry_doubles_nothing(
         for n in range(3)
     ]
     committed = await ingest(ctx, items[0], WEBHOOK)
-    real = intake._ingest
+    real = intake_core.Batch.decide
     reached = asyncio.Event()
     calls = 0
 
@@ -257,7 +279,7 @@ async def test_a_crash_mid_batch_loses_nothing_and_the_retry_doubles_nothing(
             await asyncio.Event().wait()
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(intake, "_ingest", dying)
+    monkeypatch.setattr(intake_core.Batch, "decide", dying)
     sending = asyncio.ensure_future(ingest_many(ctx, [(item, WEBHOOK) for item in items]))
     await reached.wait()
     assert ctx.intake_writer is not None and ctx.intake_writer._writer is not None
@@ -265,7 +287,7 @@ async def test_a_crash_mid_batch_loses_nothing_and_the_retry_doubles_nothing(
     with pytest.raises(RuntimeError):
         await sending
     assert await count(ctx.db, Alert) == 1
-    monkeypatch.setattr(intake, "_ingest", real)
+    monkeypatch.setattr(intake_core.Batch, "decide", real)
     again = await ingest_many(ctx, [(item, WEBHOOK) for item in items])
     assert [r.status for r in again if isinstance(r, IntakeResult)] == [
         IntakeStatus.duplicate,
