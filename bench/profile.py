@@ -2,6 +2,7 @@
 benchmark's load; writes the hottest frames and the call tree to bench/profiles/<name>.txt.
 
     python -m bench.profile intake      new-crisis alerts, one per request, 32 senders
+    python -m bench.profile comments    comments joining one crisis, one per request, 32 senders
     python -m bench.profile ack         slash commands and clicks from 50 senders
     python -m bench.profile reminders   a restart with 2,000 reminders overdue
     python -m bench.profile meta        one Meta delivery of 1,000 changes through the inbox
@@ -34,6 +35,10 @@ async def _intake(server: Server, fake: RateLimitedSlack, db: Database, ids: lis
     await intake.measure(server.url, "new crises", intake.Shape(32, 1), 15.0)
 
 
+async def _comments(server: Server, fake: RateLimitedSlack, db: Database, ids: list[int]) -> None:
+    await intake.measure(server.url, "grouped comments", intake.Shape(32, 1), 15.0)
+
+
 async def _ack(server: Server, fake: RateLimitedSlack, db: Database, ids: list[int]) -> None:
     await ack.run(server.url, fake, senders=50, per_sender=20)
 
@@ -47,7 +52,13 @@ async def _meta(server: Server, fake: RateLimitedSlack, db: Database, ids: list[
     await meta.send(server, meta.CHANGES)
 
 
-SCENARIOS = {"intake": _intake, "ack": _ack, "reminders": _reminders, "meta": _meta}
+SCENARIOS = {
+    "intake": _intake,
+    "comments": _comments,
+    "ack": _ack,
+    "reminders": _reminders,
+    "meta": _meta,
+}
 OVERDUE = 2000
 
 
