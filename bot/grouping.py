@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from bot.alert_input import AlertIn
 from bot.categories import fold
@@ -35,6 +36,7 @@ def brand_group_key(brand: str) -> str:
     return "brand:" + normal_brand(brand)
 
 
+@lru_cache(maxsize=1024)
 def normal_brand(brand: str) -> str:
     return bounded(" ".join(fold(brand).split()), BRAND_KEY_MAX)
 

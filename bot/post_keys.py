@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # The lengths of the columns that hold the keys (crises.post_key, crises.brand_key).
@@ -13,6 +14,9 @@ _TRACKING_PREFIXES = ("utm_",)
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "igshid", "mc_cid", "mc_eid", "ref", "si"})
 
 
+# A storm of comments under one post, and each alert's keys read before and while it is
+# decided, parse the same URLs again and again.
+@lru_cache(maxsize=8192)
 def post_key(url: str) -> str:
     """Normalise a post URL: scheme and host case, `www.`, trailing slash, fragment, trackers."""
     parts = urlsplit(url.strip())
