@@ -15,7 +15,7 @@ from bench.server import Server
 
 RATE = 10_000 / 60
 CONCURRENCY = 64
-_COUNT = re.compile(r"([\d,]+) posts and comments")
+_COUNT = re.compile(r"posts and comments: ([\d,]+)")
 
 
 @dataclass

@@ -41,4 +41,7 @@ def test_bench_smoke_run_prints_every_benchmark(tmp_path: Path) -> None:
     # One crisis for the storm and no reminder fired twice hold at any size.
     assert "| 3 storm | crises opened | 1 ✅ |" in table
     assert "duplicates | 0 ✅ |" in table
+    # The harness finds the live summary's count in the bot's own wording.
+    (summary,) = [line for line in table.splitlines() if "live summary counts every alert" in line]
+    assert "after the last alert" in summary, summary
     assert "CPU:" in table and "commit:" in table
