@@ -20,7 +20,12 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # Errors name the setting and what is wrong, never its value: many are secrets.
+        hide_input_in_errors=True,
     )
 
     database_url: str = "sqlite:///./crisisbot.db"
@@ -274,6 +279,13 @@ class Settings(BaseSettings):
     @classmethod
     def _page_brand_pairs(cls, value: str) -> str:
         parse_page_brands(value)
+        return value
+
+    @field_validator("meta_page_tokens")
+    @classmethod
+    def _page_token_pairs(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_page_tokens(value.get_secret_value())
         return value
 
     @field_validator("brand24_projects", "mention_alerts")

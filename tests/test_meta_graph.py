@@ -13,9 +13,12 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy import select
 from structlog.testing import capture_logs
+from typer.testing import CliRunner
 
+from bot import cli
 from bot.context import CoreContext
 from bot.inbox import Inbox
 from handlers.sources import meta_graph
@@ -208,16 +211,18 @@ async def test_a_graph_api_that_fails_or_hangs_leaves_the_built_links_and_loses_
     assert PAGE_TOKEN not in repr(logs) and IG_TOKEN not in repr(logs)
 
 
-async def test_a_malformed_token_list_is_reported_without_its_tokens(ctx: CoreContext) -> None:
-    async with fake_graph() as graph:
-        inbox = inbox_with_tokens(ctx, graph, tokens=f"{PAGE}={PAGE_TOKEN},{IG_TOKEN}")
-        with capture_logs() as logs:
-            await inbox.receive("meta", fixture("meta_comment_add.json").decode())
-            assert await inbox.drain() == 1
-        assert graph.calls == []
-    [warning] = [log for log in logs if log["event"].startswith("META_PAGE_TOKENS")]
-    assert "pair 2" in warning["error"]
-    assert PAGE_TOKEN not in repr(logs) and IG_TOKEN not in repr(logs)
+def test_a_malformed_token_list_stops_the_bot_without_quoting_its_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("META_PAGE_TOKENS", f"{PAGE}={PAGE_TOKEN},{IG_TOKEN}")
+    result = CliRunner().invoke(cli.app, ["serve"])
+    assert result.exit_code == 2
+    assert "configuration error: META_PAGE_TOKENS: " in result.output
+    assert "pair 2 is not page or Instagram account id=page access token" in result.output
+    assert PAGE_TOKEN not in result.output and IG_TOKEN not in result.output
+    with pytest.raises(ValidationError) as refused:
+        make_settings(meta_page_tokens=f"{PAGE}={PAGE_TOKEN},{IG_TOKEN}")
+    assert PAGE_TOKEN not in str(refused.value) and IG_TOKEN not in str(refused.value)
 
 
 async def test_the_crisis_thread_links_to_the_graph_permalink(database_url: str) -> None:

@@ -72,13 +72,10 @@ class Permalinks:
 
 
 def _tokens(settings: Settings) -> dict[str, str]:
+    # Checked when the settings were read: a malformed list stops the bot from starting.
     if settings.meta_page_tokens is None:
         return {}
-    try:
-        return parse_page_tokens(settings.meta_page_tokens.get_secret_value())
-    except ValueError as invalid:
-        log.warning("META_PAGE_TOKENS not read: links are built from the ids", error=str(invalid))
-        return {}
+    return parse_page_tokens(settings.meta_page_tokens.get_secret_value())
 
 
 async def _permalink(
