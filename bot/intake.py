@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -120,6 +120,7 @@ async def ingest_batch(
                 ident = (alert.source.value, alert.id)
                 known = stored.get(ident)
                 if known is not None:
+                    known = batch.crisis_number(known)
                     crisis = (
                         batch.crises.get(known)
                         or loaded.get(known)
@@ -141,6 +142,12 @@ async def ingest_batch(
                 stored[ident] = result.crisis
                 results.append(result)
             await batch.write()
+            results = [
+                replace(result, crisis=batch.crisis_number(result.crisis))
+                if isinstance(result, IntakeResult)
+                else result
+                for result in results
+            ]
     except Exception as error:
         if _database_away(error):
             # Each alert alone would only wait for the same timeout again: all are refused

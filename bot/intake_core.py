@@ -56,9 +56,8 @@ _ALERTS = Alert.__table__
 _CRISES = Crisis.__table__
 _KEYS = GroupKey.__table__
 _MEMBERS = RosterMember.__table__
-# Built once: a statement's compiled form is cached by its structure, and `.values(...)` per
-# crisis would build (and look up) a new one each time.
-_INSERT_CRISIS = insert(_CRISES).returning(_CRISES.c.id)
+# The batch's new crises in one statement, their ids in the order they were decided.
+_INSERT_CRISES = insert(_CRISES).returning(_CRISES.c.id, sort_by_parameter_order=True)
 _OUTBOX = OutboxMessage.__table__
 _REMINDERS = Reminder.__table__
 
@@ -195,6 +194,10 @@ class Batch:
         self._summaries: dict[int, datetime] = {}
         self._reminders: list[dict[str, Any]] = []
         self._assigned: dict[int, datetime] = {}
+        # New crises not inserted yet, with their rows; and the numbers the inserted ones
+        # got, by the number that stood for them.
+        self._unnumbered: list[tuple[CrisisView, dict[str, Any]]] = []
+        self._numbered: dict[int, int] = {}
 
     def forget(self) -> None:
         """The full path changed the database: read it again before the next decision."""
@@ -283,7 +286,9 @@ class Batch:
         owner = roster.least_loaded(team.members, team.load)
         values["owner_id"] = owner.id if owner is not None else None
         values["owner_assigned_at"] = now if owner is not None else None
-        crisis_id: int = (await self.session.execute(_INSERT_CRISIS, values)).scalar_one()
+        # Numbered when the batch writes (all its new crises in one insert); until then a
+        # number below zero stands for it wherever the batch refers to it.
+        crisis_id = -1 - len(self._numbered) - len(self._unnumbered)
         crisis = CrisisView(
             crisis_id,
             values["category"],
@@ -295,6 +300,7 @@ class Batch:
             closed=False,
         )
         self.crises[crisis_id] = crisis
+        self._unnumbered.append((crisis, values))
         self._claim(crisis_id, keys, now)
         self._alerts.append(alert_values(alert, crisis_id, "post", reporter, now))
         self._events.append(
@@ -463,6 +469,7 @@ class Batch:
     async def write(self) -> None:
         """Everything decided since the last write, in bulk, in the order it was decided."""
         session = self.session
+        await self._number_new_crises()
         if self._assigned:
             await session.execute(
                 update(_MEMBERS)
@@ -520,6 +527,52 @@ class Batch:
         if self._reminders:
             await session.execute(insert(_REMINDERS), self._reminders)
             self._reminders.clear()
+
+    def crisis_number(self, crisis_id: int) -> int:
+        """The crisis's number: itself, or (for a new crisis already written) the number
+        the database gave the one `crisis_id` stood for."""
+        return self._numbered.get(crisis_id, crisis_id)
+
+    async def _number_new_crises(self) -> None:
+        """Insert the new crises, and put their numbers wherever the batch refers to them."""
+        if not self._unnumbered:
+            return
+        ids = (
+            await self.session.execute(_INSERT_CRISES, [values for _, values in self._unnumbered])
+        ).scalars()
+        numbers = {
+            crisis.id: crisis_id
+            for (crisis, _), crisis_id in zip(self._unnumbered, ids, strict=True)
+        }
+        self._unnumbered.clear()
+        self._numbered.update(numbers)
+
+        def number(crisis_id: int) -> int:
+            return numbers.get(crisis_id, crisis_id)
+
+        for crisis in self.crises.values():
+            crisis.id = number(crisis.id)
+        self.crises = {crisis.id: crisis for crisis in self.crises.values()}
+        for held in [*self.keys.values(), *self._claims.values()]:
+            if held is not None:
+                held.crisis_id = number(held.crisis_id)
+        self._counts = defaultdict(
+            lambda: [0, 0], {number(key): value for key, value in self._counts.items()}
+        )
+        self._summaries = {number(key): since for key, since in self._summaries.items()}
+        self._outbox = [
+            entry if isinstance(entry, dict) else number(entry) for entry in self._outbox
+        ]
+        for row in [*self._alerts, *(event for event, _ in self._events), *self._reminders]:
+            row["crisis_id"] = number(row["crisis_id"])
+        for row in self._reminders:
+            row["pending_for"] = number(row["pending_for"])
+        for entry in self._outbox:
+            if isinstance(entry, dict):
+                entry["crisis_id"] = number(entry["crisis_id"])
+                params = entry["data"].get("params")
+                if params is not None and "n" in params:
+                    params["n"] = number(params["n"])
 
     async def _write_outbox(self) -> None:
         rows: list[dict[str, Any]] = []
