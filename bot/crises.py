@@ -130,10 +130,15 @@ async def summary_changed(
 
 async def summary_changed_of(
     session: AsyncSession, ctx: CoreContext, crisis_id: int, now: datetime
-) -> None:
+) -> bool:
+    """`summary_changed`; True when a re-render became due now (see `outbox.refresh`)."""
     every = ctx.settings.summary_interval
+    due = False
     for kind in (outbox.ROOT_UPDATE, outbox.SUMMARY):
-        await outbox.refresh(session, ctx.platforms, crisis_id, kind, now, at_most_every=every)
+        due |= await outbox.refresh(
+            session, ctx.platforms, crisis_id, kind, now, at_most_every=every
+        )
+    return due
 
 
 async def assign_owner(

@@ -139,6 +139,7 @@ async def ingest_batch(
                     result = await _ingest(session, ctx, alert, reporter, new=True)
                     await session.flush()
                     batch.forget()
+                    batch.outbox_due = True
                 stored[ident] = result.crisis
                 results.append(result)
             await batch.write()
@@ -158,13 +159,12 @@ async def ingest_batch(
         else:
             log.warning("intake batch rolled back; its alerts go one at a time", exc_info=True)
         return [await _ingest_alone(ctx, alert, reporter) for alert, reporter in items]
-    stored = [r for r in results if isinstance(r, IntakeResult)]
     _count(
         (alert, result)
         for (alert, _), result in zip(items, results, strict=True)
         if isinstance(result, IntakeResult)
     )
-    if any(r.status is not IntakeStatus.duplicate for r in stored):
+    if batch.outbox_due:
         ctx.on_outbox()
     return results
 

@@ -198,6 +198,9 @@ class Batch:
         # got, by the number that stood for them.
         self._unnumbered: list[tuple[CrisisView, dict[str, Any]]] = []
         self._numbered: dict[int, int] = {}
+        # What the batch wrote has something for the delivery worker to send at once (a
+        # storm's comments, whose re-renders wait for SUMMARY_INTERVAL, mostly do not).
+        self.outbox_due = False
 
     def forget(self) -> None:
         """The full path changed the database: read it again before the next decision."""
@@ -579,13 +582,15 @@ class Batch:
         for entry in self._outbox:
             if isinstance(entry, dict):
                 rows.append(entry)
+                self.outbox_due = True
                 continue
             if rows:
                 await self.session.execute(insert(_OUTBOX), rows)
                 rows = []
-            await crises.summary_changed_of(
+            if await crises.summary_changed_of(
                 self.session, self.ctx, entry, self._summaries.pop(entry)
-            )
+            ):
+                self.outbox_due = True
         if rows:
             await self.session.execute(insert(_OUTBOX), rows)
         self._outbox.clear()

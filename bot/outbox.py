@@ -84,14 +84,18 @@ async def refresh(
     now: datetime,
     *,
     at_most_every: timedelta | None = None,
-) -> None:
+) -> bool:
     """Ask for a re-render of a message. One pending re-render per message is enough (it
     renders the crisis as it is when sent). With `at_most_every`, it waits until that long
     after the previous one was sent: a storm of alerts edits the message a few times, not
     once per alert. Without it, it goes now (a person's move must show at once).
 
     A re-render a worker holds right now may already have read the crisis as it was before
-    this change, so it does not count as waiting: this change gets a row of its own."""
+    this change, so it does not count as waiting: this change gets a row of its own.
+
+    True when a row became due now (the delivery worker has something to send at once);
+    a row due later is found by the worker's regular look."""
+    due = False
     known: dict[tuple[str, int, str], tuple[OutboxMessage, bool]] = session.info.setdefault(
         _WAITING, {}
     )
@@ -122,6 +126,7 @@ async def refresh(
             known[(platform, crisis_id, kind)] = (waiting, False)
             if at_most_every is None and waiting.available_at > now:
                 waiting.available_at = now
+                due = True
             continue
         available_at = now
         if at_most_every is not None:
@@ -146,6 +151,8 @@ async def refresh(
         )
         session.add(row)
         known[(platform, crisis_id, kind)] = (row, True)
+        due = due or available_at <= now
+    return due
 
 
 async def thread_pending(session: AsyncSession, crisis_id: int, keys: tuple[str, ...]) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import intake, intake_core, roster
 from bot.actors import WEBHOOK
@@ -26,6 +26,7 @@ from models import (
     Crisis,
     GroupKey,
     OutboxMessage,
+    OutboxStatus,
     Reminder,
     RosterLevel,
     RosterMember,
@@ -298,3 +299,41 @@ async def test_a_crash_mid_batch_loses_nothing_and_the_retry_doubles_nothing(
     assert isinstance(again[0], IntakeResult) and again[0].crisis == committed.crisis
     assert await count(ctx.db, Alert) == 6
     assert await count(ctx.db, Crisis) == 3
+
+
+async def test_the_delivery_worker_is_woken_only_for_what_it_can_send_at_once(
+    ctx: CoreContext, clock: FixedClock
+) -> None:
+    """A storm's comments edit the root message and the live summary at most every
+    SUMMARY_INTERVAL: a comment whose re-renders must wait does not wake the worker (its
+    regular look finds them when they are due); a new crisis, or a re-render due now, does."""
+    wakes: list[int] = []
+    ctx.on_outbox = lambda: wakes.append(1)
+    post = POSTS[0]
+
+    async def woken_by(ident: str) -> bool:
+        wakes.clear()
+        # Quiet comments: nothing about them raises the severity or makes a spike.
+        item = alert(id=ident, url=f"{post}?c={ident}", parent_url=post, reach=0, brand=None)
+        (result,) = await ingest_batch(ctx, [(item, WEBHOOK)])
+        assert isinstance(result, IntakeResult) and result.status is IntakeStatus.grouped
+        return bool(wakes)
+
+    async def everything_sent() -> None:
+        async with ctx.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage).values(status=OutboxStatus.sent.value, sent_at=clock.now())
+            )
+
+    (opened,) = await ingest_batch(ctx, [(alert(id="post", url=post), WEBHOOK)])
+    assert isinstance(opened, IntakeResult) and opened.status is IntakeStatus.opened
+    assert wakes
+    # The first comment's re-renders go at once; the next one's join them, waiting.
+    assert await woken_by("first")
+    assert not await woken_by("second")
+    await everything_sent()
+    # Just sent: the next re-renders wait for SUMMARY_INTERVAL.
+    assert not await woken_by("third")
+    await everything_sent()
+    clock.advance(ctx.settings.summary_interval)
+    assert await woken_by("fourth")
