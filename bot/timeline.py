@@ -58,6 +58,18 @@ async def record_many(
     session: AsyncSession, events: list[tuple[int, str]], actor: Actor, at: datetime
 ) -> None:
     """`record` of (crisis, kind) events without detail, in one insert."""
+    await record_many_with_detail(
+        session, [(crisis_id, kind, {}) for crisis_id, kind in events], actor, at
+    )
+
+
+async def record_many_with_detail(
+    session: AsyncSession,
+    events: list[tuple[int, str, dict[str, Any]]],
+    actor: Actor,
+    at: datetime,
+) -> None:
+    """`record` of (crisis, kind, detail) events, in one insert."""
     if not events:
         return
     await session.execute(
@@ -69,15 +81,20 @@ async def record_many(
                 "actor": actor.label,
                 "actor_member_id": None,
                 "at": at,
-                "detail": {},
+                "detail": detail,
             }
-            for crisis_id, kind in events
+            for crisis_id, kind, detail in events
         ],
     )
-    for crisis_id, kind in events:
+    for crisis_id, kind, detail in events:
         if kind not in _LOGGED_BY_INTAKE:
+            shown = {name: detail[name] for name in _LOGGED_DETAIL if name in detail}
             _log_when_committed(
-                session, "crisis " + kind.replace("_", " "), crisis=crisis_id, actor=actor.label
+                session,
+                "crisis " + kind.replace("_", " "),
+                crisis=crisis_id,
+                actor=actor.label,
+                **shown,
             )
 
 
