@@ -107,6 +107,12 @@ async def test_two_replicas_share_the_due_reminders_and_none_fires_twice(
         await upgrade_to_head(first)
         crises = await open_crises(context(first, clock))
         assert len(set(crises)) == CRISES
+        # Cleo joins with no crisis: the escalations' picks depend on each other's.
+        await add_roster(context(first, clock), ("UCLEO",), ())
+        async with first.sessions() as session:
+            owners = dict((await session.execute(select(Crisis.id, Crisis.owner_id))).all())
+            cleo = await roster.find_member(session, slack_user("UCLEO"))
+            assert cleo is not None
         clock.advance(make_settings().ack_timeout)
         a, b = Counting(context(first, clock)), Counting(context(second, clock))
         fired = await asyncio.gather(a.sweep(), b.sweep())
@@ -117,6 +123,33 @@ async def test_two_replicas_share_the_due_reminders_and_none_fires_twice(
             assert a.fired and b.fired
         assert await escalations(first) == Counter(crises)
         assert await a.sweep() + await b.sweep() == 0
+        # Each pick saw every pick before it, whichever replica made it: in the order they
+        # were made, each went to the senior (not the one it left) with the fewest crises,
+        # ties to whoever was assigned longest ago (Cleo never was).
+        load = Counter(owners.values())
+        last = {member: 0 for member in load} | {cleo.id: -1}
+        async with first.sessions() as session:
+            picks = (
+                await session.execute(
+                    select(TimelineEvent.crisis_id, TimelineEvent.detail)
+                    .where(
+                        TimelineEvent.kind == "owner_assigned",
+                        TimelineEvent.detail["reason"].as_string() == "escalated",
+                    )
+                    .order_by(TimelineEvent.id)
+                )
+            ).all()
+        for crisis, detail in picks:
+            previous = owners[crisis]
+            expected = min(
+                (member for member in last if member != previous),
+                key=lambda member: (load[member], last[member], member),
+            )
+            assert detail["member"] == expected, (crisis, dict(load))
+            load[previous] -= 1
+            load[expected] += 1
+            last[expected] = 1
+            owners[crisis] = expected
     finally:
         await first.dispose()
         await second.dispose()
