@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench import ack, classify, intake, reminders, stats, storm
+from bench import ack, classify, escalations, intake, reminders, stats, storm
 from bench import load as load_
 from bench import meta as meta_
 from bench.fake import RateLimitedSlack
@@ -64,6 +64,8 @@ class Sizes:
     meta_batch: int = 1000
     # Changes in the one Meta webhook delivery (issue #11: 1,000).
     meta_changes: int = 1000
+    # Escalations due at once, fired by the reminder sweep in-process.
+    escalations: int = escalations.COUNT
 
 
 FULL = Sizes("full", 60, 10.0, 10_000, 120.0, 100_000, 180.0, 60.0, 10_000, 5.0, overdue_wait=180.0)
@@ -105,6 +107,7 @@ SMOKE = Sizes(
     stats_crises=500,
     meta_batch=20,
     meta_changes=20,
+    escalations=40,
 )
 
 
@@ -351,6 +354,22 @@ class Bench:
             f"peak RSS of the server through {sizes.reminders:,} reminders",
             column,
             f"{at_scale.peak_rss_mib:,.0f} MiB",
+        )
+        self.say(f"{db}: {sizes.escalations:,} escalations due at once (in-process)")
+        url = await fresh_database(db, self.workdir, "escalations")
+        database = Database(url)
+        try:
+            await upgrade_to_head(database)
+        finally:
+            await database.dispose()
+        escalated = await escalations.run(url, sizes.escalations)
+        self.table.add(
+            "4 reminders",
+            f"escalations fired (in-process, {sizes.escalations:,} due at once)",
+            column,
+            per_s(escalated.rate),
+            target="≥ 1,000/s",
+            met=escalated.rate >= 1000 and escalated.fired == escalated.due,
         )
 
     async def _reminders_due_soon(self, db: str) -> reminders.ReminderResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox, reminders, roster, timeline
@@ -210,6 +210,27 @@ def set_owner(
         actor_member_id=actor_member_id,
         member=member.id,
         reason=reason,
+    )
+
+
+async def set_owners(session: AsyncSession, owners: list[tuple[int, int]], now: datetime) -> None:
+    """`set_owner` by the bot for many (crisis, member) at once, as an escalation assigns:
+    the crises and the members' last assignment in two updates; the timeline is the
+    caller's."""
+    if not owners:
+        return
+    table = Crisis.__table__
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("crisis"))
+        .values(owner_id=bindparam("member"), owner_assigned_at=now),
+        [{"crisis": crisis_id, "member": member_id} for crisis_id, member_id in owners],
+    )
+    await session.execute(
+        update(RosterMember)
+        .where(RosterMember.id.in_({member_id for _, member_id in owners}))
+        .values(last_assigned_at=now)
+        .execution_options(synchronize_session=False)
     )
 
 

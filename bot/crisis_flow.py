@@ -615,9 +615,9 @@ async def fire(session: AsyncSession, ctx: CoreContext, reminder: Reminder, now:
     # Anything else is stale (the crisis moved on): it just ends.
 
 
-def fires_alone(kind: str, status: CrisisStatus) -> bool:
-    """Whether a due reminder of this kind, on a crisis in this state, must fire through
-    `fire` (an escalation picks a new owner); any other is what `follow_up_many` does."""
+def escalates(kind: str, status: CrisisStatus) -> bool:
+    """Whether a due reminder of this kind, on a crisis in this state, climbs the escalation
+    ladder (it picks an owner, so the roster must be locked first)."""
     return kind == ReminderKind.escalation and status is CrisisStatus.open
 
 
@@ -670,6 +670,85 @@ async def follow_up_many(
         session, ids, ReminderKind.follow_up, now + ctx.settings.reminder_interval, now
     )
     await outbox.refresh_now_many(session, ctx.platforms, ids, outbox.ROOT_TIMER, now)
+
+
+async def escalate_many(
+    session: AsyncSession,
+    ctx: CoreContext,
+    due: list[tuple[int, CrisisStatus, int | None]],
+    now: datetime,
+) -> None:
+    """What `fire` does for many due escalations, in this order, with each crisis locked,
+    the roster locked and each reminder marked fired: (crisis, its state, its owner) for
+    each. The ladders, the roster and its load are read once; each pick is applied to the
+    load before the next one, so the owners are those of firing them one by one. The
+    writes are bulk."""
+    climbing = [
+        (crisis_id, owner_id) for crisis_id, status, owner_id in due if status is CrisisStatus.open
+    ]
+    if not climbing:
+        return
+    ids = [crisis_id for crisis_id, _ in climbing]
+    ladders = await _ladders(session, ids)
+    picker = await roster.Picker.read(session)
+    leads = picker.leads()
+    seconds = ctx.settings.ack_timeout.total_seconds()
+    owners: list[tuple[int, int]] = []
+    messages: list[tuple[int, Message]] = []
+    events: list[dict[str, Any]] = []
+    changed: list[int] = []
+    timers: list[int] = []
+    for crisis_id, previous in climbing:
+        had, leads_called = ladders[crisis_id]
+        candidate = picker.pick(had, seniors_only=previous is not None)
+        if candidate is not None:
+            picker.assigned(candidate.id, previous, now)
+            owners.append((crisis_id, candidate.id))
+            events.append(
+                timeline.row(
+                    crisis_id, "owner_assigned", BOT, now, member=candidate.id, reason="escalated"
+                )
+            )
+            if previous is None:
+                message = Message(
+                    "thread.owner_assigned", {"n": crisis_id, "owner": member_ref(candidate.id)}
+                )
+            else:
+                message = Message(
+                    "thread.escalated",
+                    {
+                        "n": crisis_id,
+                        "previous": member_ref(previous),
+                        "owner": member_ref(candidate.id),
+                        "timeout": duration_ref(seconds),
+                    },
+                )
+            changed.append(crisis_id)
+        elif leads and not leads_called:
+            events.append(timeline.row(crisis_id, "escalated_to_leads", BOT, now))
+            message = Message(
+                "thread.escalation_leads",
+                {"n": crisis_id, "who": members_ref(leads), "timeout": duration_ref(seconds)},
+            )
+            timers.append(crisis_id)
+        else:
+            events.append(timeline.row(crisis_id, "escalated_to_channel", BOT, now))
+            message = Message(
+                "thread.escalation_nobody",
+                {"n": crisis_id, "who": everyone_ref(), "timeout": duration_ref(seconds)},
+            )
+            timers.append(crisis_id)
+        messages.append((crisis_id, message))
+    await crises.set_owners(session, owners, now)
+    await timeline.add_rows(session, events)
+    await outbox.threads_many(session, ctx.platforms, messages, now)
+    if changed:
+        await outbox.refresh_now_many(session, ctx.platforms, changed, outbox.ROOT_UPDATE, now)
+    if timers:
+        await outbox.refresh_now_many(session, ctx.platforms, timers, outbox.ROOT_TIMER, now)
+    await reminders.schedule_many(
+        session, ids, ReminderKind.escalation, now + ctx.settings.ack_timeout, now
+    )
 
 
 async def _escalate(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now: datetime) -> None:
@@ -727,26 +806,32 @@ async def _escalate(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now
 
 
 async def _ladder_so_far(session: AsyncSession, crisis_id: int) -> tuple[set[int], bool]:
-    """Everyone who has owned the crisis, and whether the leads were called since a person
-    last handed it to someone (a hand-over starts the upper rungs again)."""
-    events = await session.scalars(
-        select(TimelineEvent)
+    return (await _ladders(session, [crisis_id]))[crisis_id]
+
+
+async def _ladders(
+    session: AsyncSession, crisis_ids: list[int]
+) -> dict[int, tuple[set[int], bool]]:
+    """For each crisis: everyone who has owned it, and whether the leads were called since a
+    person last handed it to someone (a hand-over starts the upper rungs again)."""
+    rows = await session.execute(
+        select(TimelineEvent.crisis_id, TimelineEvent.kind, TimelineEvent.detail)
         .where(
-            TimelineEvent.crisis_id == crisis_id,
+            TimelineEvent.crisis_id.in_(crisis_ids),
             TimelineEvent.kind.in_(("owner_assigned", "escalated_to_leads")),
         )
         .order_by(TimelineEvent.id)
     )
-    had: set[int] = set()
-    leads_called = False
-    for event in events.all():
-        if event.kind == "escalated_to_leads":
-            leads_called = True
+    had: dict[int, set[int]] = {crisis_id: set() for crisis_id in crisis_ids}
+    leads_called = dict.fromkeys(crisis_ids, False)
+    for crisis_id, kind, detail in rows.all():
+        if kind == "escalated_to_leads":
+            leads_called[crisis_id] = True
             continue
-        had.add(int(event.detail["member"]))
-        if event.detail.get("reason") == "reassigned":
-            leads_called = False
-    return had, leads_called
+        had[crisis_id].add(int(detail["member"]))
+        if detail.get("reason") == "reassigned":
+            leads_called[crisis_id] = False
+    return {crisis_id: (had[crisis_id], leads_called[crisis_id]) for crisis_id in crisis_ids}
 
 
 async def _follow_up(

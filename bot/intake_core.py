@@ -48,7 +48,6 @@ from models import (
     OutboxMessage,
     Reminder,
     ReminderKind,
-    RosterLevel,
     RosterMember,
 )
 
@@ -155,14 +154,6 @@ def crisis_values(
     }
 
 
-@dataclass
-class _Roster:
-    """The active members in roster order, and how many open crises each owns."""
-
-    members: list[RosterMember]
-    load: dict[int, int]
-
-
 class Batch:
     """One intake batch's view of the database, and the writes it has not made yet."""
 
@@ -176,7 +167,7 @@ class Batch:
         self.keys: dict[str, _Held | None] = {}
         self.crises: dict[int, CrisisView] = {}
         self.brands: dict[tuple[str, datetime], _BrandHour] = {}
-        self._roster: _Roster | None = None
+        self._roster: roster.Picker | None = None
         # How many alerts from the current one a read of keys covers (None: all of them).
         self._read_ahead: int | None = None
         # Keys that have a row in the database (so a claim updates it, not inserts it).
@@ -286,7 +277,7 @@ class Batch:
         root message, its owner (or the word that there is none) and the escalation clock."""
         values = crisis_values(alert, reporter, now, self.rules, spike=False)
         team = await self._team()
-        owner = roster.least_loaded(team.members, team.load)
+        owner = team.pick()
         values["owner_id"] = owner.id if owner is not None else None
         values["owner_assigned_at"] = now if owner is not None else None
         # Numbered when the batch writes (all its new crises in one insert); until then a
@@ -321,9 +312,9 @@ class Batch:
                 "thread.no_owner", {"command": code_ref("/crisis roster add @person senior")}
             )
         else:
-            team.load[owner.id] = team.load.get(owner.id, 0) + 1
-            # The member's row is updated when the batch writes; the pick after this one (here
-            # or on the full path, which reads the same objects) already sees it.
+            team.assigned(owner.id, None, now)
+            # The member's row is updated when the batch writes; the full path, which reads
+            # the same objects, already sees it.
             set_committed_value(owner, "last_assigned_at", now)
             self._assigned[owner.id] = now
             self._events.append(
@@ -339,11 +330,7 @@ class Batch:
             )
         self._enqueue(crisis_id, outbox.THREAD, now, message.to_json())
         if values["severity"] == Severity.critical.value:
-            leads = [
-                m.id
-                for m in team.members
-                if m.roster_level is RosterLevel.lead and m.id != values.get("owner_id")
-            ]
+            leads = [m for m in team.leads() if m != values["owner_id"]]
             if leads:
                 self._events.append((timeline.row(crisis_id, "leads_told", BOT, now), None))
                 message = Message(
@@ -362,13 +349,10 @@ class Batch:
             outbox.row(platform, crisis_id, kind, now, data) for platform in self.ctx.platforms
         ]
 
-    async def _team(self) -> _Roster:
+    async def _team(self) -> roster.Picker:
         """The roster and its load, read once per batch (and again after the full path)."""
         if self._roster is None:
-            self._roster = _Roster(
-                await roster.active_members(self.session),
-                await roster.open_crisis_counts(self.session),
-            )
+            self._roster = await roster.Picker.read(self.session)
         return self._roster
 
     def _relapses(self, keys: list[Key], now: datetime) -> bool:

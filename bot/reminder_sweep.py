@@ -1,13 +1,14 @@
 """The reminder sweep: APScheduler wakes it; it fires every due reminder exactly once.
 
-Due reminders are claimed and fired in batches, one transaction per batch. Follow-ups (the
-bulk of them) fire together in one savepoint, with one query per kind of read and bulk writes
-for all of them; escalations, which pick a new owner each, fire one by one with a savepoint
-each. When the follow-ups' savepoint fails, they go again one by one: a firing that fails
-rolls back only its own savepoint (the reminder is then postponed), the rest of the batch
-commits. Each reminder is marked fired in the same commit
-as everything its firing wrote: a crash before the commit leaves the whole batch pending;
-after it, done.
+Due reminders are claimed and fired in batches, one transaction per batch. A batch fires
+together in one savepoint, with one query per kind of read and bulk writes for all of its
+reminders: follow-ups, and escalations, whose owner picks read the roster and its load once
+and keep that load current as each escalation of the batch assigns, so they pick what firing
+them one by one would. When the batch's savepoint fails, its reminders go again one by one,
+with a savepoint each: a firing that fails rolls back only its own savepoint (the reminder is
+then postponed), the rest of the batch commits. Each reminder is marked fired in the same
+commit as everything its firing wrote: a crash before the commit leaves the whole batch
+pending; after it, done.
 
 Several replicas share the due rows instead of queueing on them: on PostgreSQL a batch
 claims its reminders `FOR UPDATE SKIP LOCKED`, so another replica's sweep takes the next
@@ -109,35 +110,31 @@ class ReminderSweeper(WakeableLoop):
             )
             crises = {crisis_id: (CrisisStatus(status), owner) for crisis_id, status, owner in rows}
             ready = [reminder for reminder in due if reminder.crisis_id in crises]
-            alone = [
-                reminder
+            if any(
+                crisis_flow.escalates(reminder.kind, crises[reminder.crisis_id][0])
                 for reminder in ready
-                if crisis_flow.fires_alone(reminder.kind, crises[reminder.crisis_id][0])
-            ]
-            if alone:
-                # An escalation picks a new owner and stamps their row: a batch firing several
-                # would take those rows in any order, and two replicas' batches could deadlock
-                # on them. Taken up front, in one order, the second batch waits instead.
+            ):
+                # An escalation picks a new owner and stamps their row, and its pick counts
+                # on nobody else assigning meanwhile: the roster is locked up front, in one
+                # order, so two replicas' batches wait for each other instead of deadlocking.
                 await session.execute(
                     select(RosterMember.id)
                     .where(RosterMember.active.is_(True))
                     .order_by(RosterMember.id)
                     .with_for_update()
                 )
-            together = [reminder for reminder in ready if reminder not in alone]
-            if together and not self.stopping:
+            alone: list[Reminder] = []
+            if ready and not self.stopping:
                 try:
                     async with session.begin_nested():
-                        await self._fire_together(session, together, crises)
-                    fired += len(together)
+                        await self._fire_together(session, ready, crises)
+                    fired += len(ready)
                 except Exception:
                     # Each goes again alone, so a failing crisis fails only itself.
                     log.warning(
                         "reminder batch rolled back; they fire one at a time", exc_info=True
                     )
-                    alone = [
-                        reminder for reminder in ready if reminder in alone or reminder in together
-                    ]
+                    alone = ready
             for reminder in alone:
                 if self.stopping:
                     # What is left stays pending and fires after the restart.
@@ -160,8 +157,8 @@ class ReminderSweeper(WakeableLoop):
         due: list[Reminder],
         crises: dict[int, tuple[CrisisStatus, int | None]],
     ) -> None:
-        """Follow-ups (and reminders gone stale) fired in bulk: marked fired in one update
-        (their ORM rows are left untouched, so a rollback leaves them as claimed)."""
+        """The batch fired in bulk: marked fired in one update (their ORM rows are left
+        untouched, so a rollback leaves them as claimed); reminders gone stale just end."""
         now = self.ctx.clock.now()
         await session.execute(
             update(Reminder)
@@ -174,12 +171,16 @@ class ReminderSweeper(WakeableLoop):
             )
             .execution_options(synchronize_session=False)
         )
-        follow_ups = [
-            (reminder.crisis_id, *crises[reminder.crisis_id])
-            for reminder in due
-            if reminder.kind == ReminderKind.follow_up.value
-        ]
-        await crisis_flow.follow_up_many(session, self.ctx, follow_ups, now)
+
+        def of(kind: ReminderKind) -> list[tuple[int, CrisisStatus, int | None]]:
+            return [
+                (reminder.crisis_id, *crises[reminder.crisis_id])
+                for reminder in due
+                if reminder.kind == kind.value
+            ]
+
+        await crisis_flow.follow_up_many(session, self.ctx, of(ReminderKind.follow_up), now)
+        await crisis_flow.escalate_many(session, self.ctx, of(ReminderKind.escalation), now)
 
     async def _fire_one(self, session: AsyncSession, reminder: Reminder) -> None:
         now = self.ctx.clock.now()

@@ -127,45 +127,60 @@ async def open_crisis_counts(session: AsyncSession) -> dict[int, int]:
 async def pick_owner(
     session: AsyncSession, exclude: Iterable[int] = (), *, seniors_only: bool = False
 ) -> RosterMember | None:
-    """The senior with the fewest open crises (see `least_loaded`)."""
-    members = await active_members(session)
-    if not any(m.roster_level.can_own for m in members):
-        return None
-    return least_loaded(
-        members, await open_crisis_counts(session), exclude, seniors_only=seniors_only
-    )
+    """The senior with the fewest open crises (ties: longest since last assignment). Leads
+    are the escalation layer: they own a crisis only when no senior can (never with
+    `seniors_only`, which is how escalation climbs the ladder)."""
+    return (await Picker.read(session)).pick(exclude, seniors_only=seniors_only)
 
 
-def least_loaded(
-    members: Iterable[RosterMember],
-    load: dict[int, int],
-    exclude: Iterable[int] = (),
-    *,
-    seniors_only: bool = False,
-) -> RosterMember | None:
-    """Of the active `members`, the senior with the fewest open crises by `load` (ties:
-    longest since last assigned). Leads are the escalation layer: they own a crisis only when
-    no senior can (never with `seniors_only`, which is how escalation climbs the ladder)."""
-    excluded = set(exclude)
-    candidates = [
-        m
-        for m in members
-        if m.roster_level.can_own
-        and m.id not in excluded
-        and not (seniors_only and m.roster_level is RosterLevel.lead)
-    ]
-    if not candidates:
-        return None
+class Picker:
+    """The active members and their open-crisis counts, read once for many picks in one
+    transaction (with the roster locked, so nobody else assigns meanwhile). Each assignment
+    is told to `assigned`, which moves the counts and the last assignment as the database
+    would: the next pick is the one a fresh read would give."""
 
-    def order(member: RosterMember) -> tuple[bool, int, bool, float, int]:
-        last = member.last_assigned_at
+    def __init__(self, members: list[RosterMember], load: dict[int, int]) -> None:
+        self.members = members
+        self._load = load
+        # Kept apart from the rows: a batch writes its assignments in bulk, not through them.
+        self._last = {member.id: member.last_assigned_at for member in members}
+
+    @classmethod
+    async def read(cls, session: AsyncSession) -> Picker:
+        return cls(await active_members(session), await open_crisis_counts(session))
+
+    def leads(self) -> list[int]:
+        return [m.id for m in self.members if m.roster_level is RosterLevel.lead]
+
+    def pick(
+        self, exclude: Iterable[int] = (), *, seniors_only: bool = False
+    ) -> RosterMember | None:
+        excluded = set(exclude)
+        candidates = [
+            m
+            for m in self.members
+            if m.roster_level.can_own
+            and m.id not in excluded
+            and not (seniors_only and m.roster_level is RosterLevel.lead)
+        ]
+        if not candidates:
+            return None
+        return min(candidates, key=self._order)
+
+    def assigned(self, member_id: int, previous: int | None, now: datetime) -> None:
+        """`member_id` took an open crisis from `previous` (None: it had no owner)."""
+        if previous is not None:
+            self._load[previous] = self._load.get(previous, 0) - 1
+        self._load[member_id] = self._load.get(member_id, 0) + 1
+        self._last[member_id] = now
+
+    def _order(self, member: RosterMember) -> tuple[bool, int, bool, float, int]:
+        last = self._last[member.id]
         # Never assigned sorts before anyone who was.
         return (
             member.roster_level is RosterLevel.lead,
-            load.get(member.id, 0),
+            self._load.get(member.id, 0),
             last is not None,
             last.timestamp() if last else 0,
             member.id,
         )
-
-    return min(candidates, key=order)

@@ -502,7 +502,7 @@ async def test_reminders_do_not_pile_up_while_the_last_one_is_undelivered(
     assert reminder is not None and reminder.due_at == clock.now() + INTERVAL
 
 
-async def test_a_sweep_asked_to_stop_ends_after_the_reminder_it_is_firing(
+async def test_a_sweep_asked_to_stop_ends_after_the_batch_it_is_firing(
     loop_ctx: CoreContext, clock: FixedClock
 ) -> None:
     await members(loop_ctx, (ANNA, RosterLevel.senior), (BART, RosterLevel.senior))
@@ -511,8 +511,12 @@ async def test_a_sweep_asked_to_stop_ends_after_the_reminder_it_is_firing(
     clock.advance(ACK_TIMEOUT)
 
     class StoppedMidRound(ReminderSweeper):
-        async def _fire_one(self, session: AsyncSession, reminder: Reminder) -> None:
-            await super()._fire_one(session, reminder)
+        batch = 1
+
+        async def _fire_together(
+            self, session: AsyncSession, due: list[Reminder], crises: Any
+        ) -> None:
+            await super()._fire_together(session, due, crises)
             await self.stop()  # as on SIGTERM, while the round is under way
 
     assert await StoppedMidRound(loop_ctx).sweep() == 1

@@ -29,7 +29,14 @@ from sqlalchemy import select
 
 from bot import alert_signature
 from bot.delivery import LEASE
-from models import OutboxMessage, OutboxStatus, Reminder, ReminderKind, ReminderStatus
+from models import (
+    OutboxMessage,
+    OutboxStatus,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    TimelineEvent,
+)
 from models.session import Database
 from sandbox import slack_requests
 from sandbox.fake_slack import FakeSlack, RecordedCall
@@ -548,3 +555,85 @@ async def test_server_killed_while_sending_does_not_silence_the_thread(
         )
         assert len(thread_texts(fake, PLAYBOOK)) == 1
         assert len(thread_texts(fake, FOLLOW_UP)) == 1, "the follow-ups arrived in a burst"
+
+
+@pytest.mark.timeout(120)
+async def test_two_replicas_on_one_postgresql_fire_each_escalation_once(tmp_path: Path) -> None:
+    if not PG_URL:
+        pytest.skip("two replicas need PostgreSQL: TEST_DATABASE_URL is not set")
+    await reset_postgresql(PG_URL)
+    crises, timeout = 30, 2.0
+    async with cluster(
+        PG_URL, tmp_path, ack_timeout=f"{timeout}s", reminder_interval="1h"
+    ) as servers:
+        fake = servers.fake
+        a, b = await servers.start("replica-a"), await servers.start("replica-b")
+        await asyncio.gather(a.wait_healthy(), b.wait_healthy())
+        for user in ("UANNA", "UBART", "UCLEO"):
+            answer = await command(fake, a, f"roster add <@{user}|{user.lower()}> senior")
+            assert answer == f"<@{user}> is on the roster as senior."
+        # Nobody acknowledges: every crisis climbs the ladder, one rung per ACK_TIMEOUT, on
+        # both replicas at once.
+        for n in range(crises):
+            answer = await alert(
+                (a, b)[n % 2],
+                post(id=f"esc-{n}", url=f"https://www.facebook.com/b{n}/posts/{n}", brand=f"B{n}"),
+            )
+            assert answer["status"] == "opened", answer
+        await asyncio.sleep(3 * timeout + 1)
+        assert await a.terminate() == 0
+        assert await b.terminate() == 0
+
+    db = Database(PG_URL)
+    try:
+        async with db.sessions() as session:
+            fired = (
+                await session.execute(
+                    select(Reminder.crisis_id, Reminder.fired_at)
+                    .where(
+                        Reminder.kind == ReminderKind.escalation.value,
+                        Reminder.status == ReminderStatus.fired.value,
+                    )
+                    .order_by(Reminder.crisis_id, Reminder.fired_at)
+                )
+            ).all()
+            events = (
+                await session.execute(
+                    select(TimelineEvent.crisis_id, TimelineEvent.kind, TimelineEvent.detail)
+                    .where(
+                        (TimelineEvent.kind == "escalated_to_channel")
+                        | (TimelineEvent.detail["reason"].as_string() == "escalated")
+                    )
+                    .order_by(TimelineEvent.id)
+                )
+            ).all()
+            messages = (
+                await session.scalars(
+                    select(OutboxMessage.data).where(OutboxMessage.kind == "thread")
+                )
+            ).all()
+    finally:
+        await db.dispose()
+    rungs: dict[int, list[str]] = {}
+    for crisis, kind, detail in events:
+        rungs.setdefault(crisis, []).append(
+            f"owner {detail['member']}" if kind == "owner_assigned" else kind
+        )
+    firings: dict[int, list[datetime]] = {}
+    for crisis, fired_at in fired:
+        firings.setdefault(crisis, []).append(fired_at)
+    assert sorted(firings) == list(range(1, crises + 1))
+    for crisis, times in firings.items():
+        # Each firing climbed one rung, once: a senior who has not had it, the next one,
+        # then the channel (there are no leads), whichever replica fired it.
+        assert len(rungs[crisis]) == len(times), (crisis, rungs[crisis], times)
+        owners = [rung for rung in rungs[crisis] if rung.startswith("owner")]
+        assert len(owners) == len(set(owners)) <= 2, rungs[crisis]
+        for earlier, later in itertools.pairwise(times):
+            assert later - earlier >= timedelta(seconds=timeout)
+    assert len(fired) >= 2 * crises
+    escalation_keys = ("thread.escalated", "thread.escalation_nobody")
+    assert sum(data.get("key") in escalation_keys for data in messages) == len(fired)
+    # Both replicas took a share of the firing (each logs a line per escalation).
+    for server in servers.servers:
+        assert '"reason": "escalated"' in server.log_path.read_text(), server.name
