@@ -9,11 +9,12 @@ values, so a median of an even number of values is the lower middle one.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Float, Select, and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -140,14 +141,13 @@ def _to_confirm() -> ColumnElement[float]:
     return SecondsBetween(Crisis.opened_at, Crisis.closed_at)
 
 
-async def _spreads(
-    session: AsyncSession,
+def _spread_query(
     seconds: ColumnElement[float],
     where: list[ColumnElement[bool]],
     partition: ColumnElement[Any] | None = None,
-) -> dict[Any, Spread]:
+) -> Select[Any]:
     """Median and 90th percentile of `seconds` over the rows matching `where`, per value of
-    `partition` (None: one group, under the key None)."""
+    `partition` (the first column then; None: one row for them all)."""
     parts = [partition] if partition is not None else []
     ranked = (
         select(
@@ -164,57 +164,71 @@ async def _spreads(
     p90_rank = (ranked.c.n * 9 + 9) // 10
     query = select(
         *([ranked.c.part] if parts else []),
-        func.max(case((ranked.c.rank == median_rank, ranked.c.seconds))),
-        func.max(case((ranked.c.rank == p90_rank, ranked.c.seconds))),
+        func.max(case((ranked.c.rank == median_rank, ranked.c.seconds))).label("median"),
+        func.max(case((ranked.c.rank == p90_rank, ranked.c.seconds))).label("p90"),
     )
-    if parts:
-        query = query.group_by(ranked.c.part)
-    rows = (await session.execute(query)).all()
-    spreads: dict[Any, Spread] = {}
-    for row in rows:
-        key, median, p90 = (row[0], row[1], row[2]) if parts else (None, row[0], row[1])
-        spreads[key] = Spread(
-            float(median) if median is not None else None, float(p90) if p90 is not None else None
-        )
-    return spreads
+    return query.group_by(ranked.c.part) if parts else query
 
 
-async def _counts(
-    session: AsyncSession, column: ColumnElement[str], where: list[ColumnElement[bool]]
-) -> dict[str, int]:
-    rows = await session.execute(select(column, func.count()).where(*where).group_by(column))
-    return {str(value): int(count) for value, count in rows.all()}
+def _spread(median: float | None, p90: float | None) -> Spread:
+    return Spread(
+        float(median) if median is not None else None, float(p90) if p90 is not None else None
+    )
 
 
 async def compute(
     session: AsyncSession, scope: Scope, ack_timeout: timedelta, now: datetime
 ) -> Stats:
+    # Few statements, each reading the crises once: every one is a round trip, and the
+    # answer to `/crisis stats` waits for all of them.
     where = scope.where()
-    by_status = await _counts(session, Crisis.status, where)
     acked = Crisis.acknowledged_at.is_not(None)
     limit = ack_timeout.total_seconds() + _ROUNDING
-    in_time, measured = (
+    groups = await session.execute(
+        select(
+            Crisis.status,
+            Crisis.category,
+            Crisis.severity,
+            func.count(),
+            func.count(case((and_(acked, _to_ack() <= limit), 1))),
+            func.count(case((or_(acked, Crisis.opened_at <= now - ack_timeout), 1))),
+        )
+        .where(*where)
+        .group_by(Crisis.status, Crisis.category, Crisis.severity)
+    )
+    by_status: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    by_severity: Counter[str] = Counter()
+    in_time = measured = 0
+    for status, category, severity, count, timely, clocked in groups.all():
+        by_status[str(status)] += int(count)
+        by_category[str(category)] += int(count)
+        by_severity[str(severity)] += int(count)
+        in_time += int(timely)
+        measured += int(clocked)
+    to_ack = _spread_query(_to_ack(), [*where, acked]).subquery()
+    to_confirm = _spread_query(_to_confirm(), [*where, Crisis.closed_at.is_not(None)]).subquery()
+    spreads = (
         await session.execute(
             select(
-                func.count(case((and_(acked, _to_ack() <= limit), 1))),
-                func.count(case((or_(acked, Crisis.opened_at <= now - ack_timeout), 1))),
-            ).where(*where)
+                to_ack.c.median,
+                to_ack.c.p90,
+                to_confirm.c.median,
+                to_confirm.c.p90,
+                _escalations(where).scalar_subquery(),
+            ).select_from(to_ack.join(to_confirm, true()))
         )
     ).one()
-    to_ack = (await _spreads(session, _to_ack(), [*where, acked])).get(None)
-    to_confirm = (
-        await _spreads(session, _to_confirm(), [*where, Crisis.closed_at.is_not(None)])
-    ).get(None)
     return Stats(
         total=sum(by_status.values()),
-        by_status=by_status,
-        by_category=await _counts(session, Crisis.category, where),
-        by_severity=await _counts(session, Crisis.severity, where),
-        to_ack=to_ack or Spread(None, None),
-        to_confirm=to_confirm or Spread(None, None),
-        acked_in_time=int(in_time),
-        ack_measured=int(measured),
-        escalations=await _escalations(session, where),
+        by_status=dict(by_status),
+        by_category=dict(by_category),
+        by_severity=dict(by_severity),
+        to_ack=_spread(spreads[0], spreads[1]),
+        to_confirm=_spread(spreads[2], spreads[3]),
+        acked_in_time=in_time,
+        ack_measured=measured,
+        escalations=int(spreads[4] or 0),
         owners=await _owners(session, scope),
     )
 
@@ -230,54 +244,56 @@ def escalation_filter() -> ColumnElement[bool]:
     )
 
 
-async def _escalations(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
-    count = await session.scalar(
+def _escalations(where: list[ColumnElement[bool]]) -> Select[Any]:
+    return (
         select(func.count())
         .select_from(TimelineEvent)
         .join(Crisis, Crisis.id == TimelineEvent.crisis_id)
         .where(escalation_filter(), *where)
     )
-    return int(count or 0)
 
 
 async def _owners(session: AsyncSession, scope: Scope) -> list[OwnerFigures]:
     """Per owner: crises in scope, their median time to acknowledge, and how many of the
     owner's crises (of the brand, whenever opened) are open now."""
-    where = scope.where()
     owned = Crisis.owner_id.is_not(None)
-    counts = dict(
-        (
-            await session.execute(
-                select(Crisis.owner_id, func.count()).where(owned, *where).group_by(Crisis.owner_id)
-            )
-        ).all()
+    in_scope = and_(true(), *scope.where())
+    open_now = and_(
+        Crisis.status != CrisisStatus.closed.value, *Scope(brand_key=scope.brand_key).where()
     )
-    open_now = dict(
-        (
+    counts = {
+        member: (int(crises), int(still_open))
+        for member, crises, still_open in (
             await session.execute(
-                select(Crisis.owner_id, func.count())
-                .where(
-                    owned,
-                    Crisis.status != CrisisStatus.closed.value,
-                    *Scope(brand_key=scope.brand_key).where(),
+                select(
+                    Crisis.owner_id,
+                    func.count(case((in_scope, 1))),
+                    func.count(case((open_now, 1))),
                 )
+                .where(owned, or_(in_scope, open_now))
                 .group_by(Crisis.owner_id)
             )
         ).all()
-    )
-    spreads = await _spreads(
-        session,
-        _to_ack(),
-        [owned, Crisis.acknowledged_at.is_not(None), *where],
-        partition=Crisis.owner_id,
-    )
-    members = sorted(set(counts) | set(open_now), key=lambda m: (-counts.get(m, 0), m))
+    }
+    spreads = {
+        member: _spread(median, p90)
+        for member, median, p90 in (
+            await session.execute(
+                _spread_query(
+                    _to_ack(),
+                    [owned, Crisis.acknowledged_at.is_not(None), *scope.where()],
+                    partition=Crisis.owner_id,
+                )
+            )
+        ).all()
+    }
+    members = sorted(counts, key=lambda m: (-counts[m][0], m))
     return [
         OwnerFigures(
             member_id=int(member),
-            crises=int(counts.get(member, 0)),
+            crises=counts[member][0],
             median_to_ack=spreads[member].median if member in spreads else None,
-            open_now=int(open_now.get(member, 0)),
+            open_now=counts[member][1],
         )
         for member in members
     ]
