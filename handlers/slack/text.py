@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import roster
 from bot.actors import Actor
 from bot.commands import Place
 from bot.i18n import duration, fill, number, plural, template, translate
@@ -78,8 +78,8 @@ async def members_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, 
     wanted = set(ids)
     if not wanted:
         return {}
-    rows = await session.scalars(select(RosterMember).where(RosterMember.id.in_(wanted)))
-    return {member.id: member for member in rows.all()}
+    rows = await session.scalars(roster.members().where(RosterMember.id.in_(wanted)))
+    return {member.id: member for member in rows.unique().all()}
 
 
 def _member_ids(messages: Iterable[Message]) -> set[int]:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import roster
 from bot.i18n import duration, fill, number, plural, template, translate
 from bot.messages import Message
 from handlers.teams import PLATFORM
@@ -44,8 +45,8 @@ async def members_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, 
     wanted = set(ids)
     if not wanted:
         return {}
-    rows = await session.scalars(select(RosterMember).where(RosterMember.id.in_(wanted)))
-    return {member.id: member for member in rows.all()}
+    rows = await session.scalars(roster.members().where(RosterMember.id.in_(wanted)))
+    return {member.id: member for member in rows.unique().all()}
 
 
 async def members_by_label(session: AsyncSession, labels: Iterable[str]) -> dict[str, RosterMember]:
