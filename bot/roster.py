@@ -25,6 +25,14 @@ def members() -> Select[tuple[RosterMember]]:
     return select(RosterMember).options(joinedload(RosterMember.identities))
 
 
+async def members_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, RosterMember]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(members().where(RosterMember.id.in_(wanted)))
+    return {member.id: member for member in rows.unique().all()}
+
+
 async def find_member(session: AsyncSession, who: Actor) -> RosterMember | None:
     """The active roster member this platform user is, if any."""
     found = await session.scalars(
