@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import signal
 import socket
 from pathlib import Path
@@ -337,6 +338,12 @@ async def serve(settings: Settings) -> None:
             raise
         await bot.stop()
         raise PortInUse(settings.port) from None
+    # What exists once the bot is up (modules, mappers, compiled statements) lives as long as
+    # the process: out of the collector's sight, a full collection no longer walks it and
+    # pauses the event loop (by 100-150 ms each, under a burst of clicks). No collection
+    # first: it would pause the reminder sweep's first round by about 60 ms, to free the
+    # couple of hundred objects startup leaves behind.
+    gc.freeze()
     try:
         await stop.wait()
     finally:

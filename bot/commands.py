@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot import (
     brand_channels,
     crises,
@@ -38,12 +40,13 @@ from bot.messages import (
     duration_ref,
     link_ref,
     member_ref,
+    mentioned_members,
     number_ref,
     time_ref,
 )
 from bot.post_keys import post_key
 from bot.severity import Severity
-from models import Crisis, CrisisStatus
+from models import Crisis, CrisisStatus, RosterMember, TimelineEvent
 
 PersonParser = Callable[[str], Actor | None]
 
@@ -66,6 +69,9 @@ class CommandReply:
     messages: list[Message] = field(default_factory=list)
     # False when the command was refused; nothing changed then.
     ok: bool = True
+    # Roster members the messages mention, read with the command's own reads, so the
+    # platform need not read them again to render the reply (it reads any missing here).
+    members: dict[int, RosterMember] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,17 @@ async def _list(ctx: CoreContext, call: Invocation, args: list[str]) -> CommandR
         raise InvalidInput("usage.list")
     async with ctx.db.sessions() as session:
         rows = await crises.open_crises(session)
-    if not rows:
-        return CommandReply([Message("list.empty")])
-    return CommandReply([Message("list.header", {"count": len(rows)}), *map(_list_line, rows)])
+        if not rows:
+            return CommandReply([Message("list.empty")])
+        return await _with_members(
+            session, [Message("list.header", {"count": len(rows)}), *map(_list_line, rows)]
+        )
+
+
+async def _with_members(session: AsyncSession, messages: list[Message]) -> CommandReply:
+    return CommandReply(
+        messages, members=await roster.members_by_id(session, mentioned_members(messages))
+    )
 
 
 def _list_line(crisis: Crisis) -> Message:
@@ -150,6 +164,10 @@ async def _status(ctx: CoreContext, call: Invocation, args: list[str]) -> Comman
     async with ctx.db.sessions() as session:
         crisis = await crises.get(session, number)
         events = await timeline.events(session, number)
+        return await _with_members(session, _status_lines(crisis, events))
+
+
+def _status_lines(crisis: Crisis, events: list[TimelineEvent]) -> list[Message]:
     lines = [
         Message(
             "status.summary",
@@ -173,7 +191,7 @@ async def _status(ctx: CoreContext, call: Invocation, args: list[str]) -> Comman
         params = {"at": time_ref(event.at), "actor": actor or actor_ref(event.actor)}
         params.update(_event_params(event.kind, event.detail))
         lines.append(Message(f"timeline.{event.kind}", params))
-    return CommandReply(lines)
+    return lines
 
 
 # Detail values stored as codes, shown by their name in the reader's language.
@@ -256,7 +274,8 @@ async def _roster(ctx: CoreContext, call: Invocation, args: list[str]) -> Comman
                     {"member": member_ref(m.id), "level": m.level, "open": load.get(m.id, 0)},
                 )
                 for m in members
-            ]
+            ],
+            members={m.id: m for m in members},
         )
     if action == "add" and len(args) == 3:
         person = call.parse_person(args[1])
@@ -345,7 +364,9 @@ async def _stats(ctx: CoreContext, call: Invocation, args: list[str]) -> Command
         now = ctx.clock.now()
         scope = stats.scope_for(period, brand, now)
         figures = await stats.compute(session, scope, ctx.settings.ack_timeout, now)
-    return CommandReply(_stats_lines(figures, period, brand, ctx.settings.ack_timeout))
+        return await _with_members(
+            session, _stats_lines(figures, period, brand, ctx.settings.ack_timeout)
+        )
 
 
 def _stats_lines(

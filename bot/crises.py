@@ -198,7 +198,6 @@ def set_owner(
     actor_member_id: int | None = None,
 ) -> None:
     crisis.owner_id = member.id
-    crisis.owner = member
     crisis.owner_assigned_at = now
     member.last_assigned_at = now
     timeline.record(

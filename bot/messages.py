@@ -7,6 +7,7 @@ link, a duration. The core never writes markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,18 @@ class Message:
 
 def member_ref(member_id: int) -> dict[str, int]:
     return {"member": member_id}
+
+
+def mentioned_members(messages: Iterable[Message]) -> set[int]:
+    """The roster members these messages mention by `member_ref` or `members_ref`."""
+    ids: set[int] = set()
+    for message in messages:
+        for value in message.params.values():
+            if isinstance(value, dict):
+                if "member" in value:
+                    ids.add(value["member"])
+                ids.update(value.get("members", ()))
+    return ids
 
 
 def link_ref(url: str, label: str, label_key: str | None = None) -> dict[str, dict[str, str]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.actors import Actor
 from bot.errors import Forbidden, InvalidInput
@@ -17,10 +18,25 @@ from models import Crisis, CrisisStatus, MemberIdentity, RosterLevel, RosterMemb
 DISPLAY_NAME_MAX = 200
 
 
+def members() -> Select[tuple[RosterMember]]:
+    """Roster members with their identities read in the same statement (a mention needs
+    them; the relationship's own loading would read them in a second one). Results need
+    `.unique()`: a member comes back once per identity."""
+    return select(RosterMember).options(joinedload(RosterMember.identities))
+
+
+async def members_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, RosterMember]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(members().where(RosterMember.id.in_(wanted)))
+    return {member.id: member for member in rows.unique().all()}
+
+
 async def find_member(session: AsyncSession, who: Actor) -> RosterMember | None:
     """The active roster member this platform user is, if any."""
-    return await session.scalar(
-        select(RosterMember)
+    found = await session.scalars(
+        members()
         .join(MemberIdentity)
         .where(
             MemberIdentity.platform == who.platform,
@@ -28,23 +44,25 @@ async def find_member(session: AsyncSession, who: Actor) -> RosterMember | None:
             RosterMember.active.is_(True),
         )
     )
+    return found.unique().one_or_none()
 
 
 async def _find_any(session: AsyncSession, who: Actor) -> RosterMember | None:
-    return await session.scalar(
-        select(RosterMember)
+    found = await session.scalars(
+        members()
         .join(MemberIdentity)
         .where(MemberIdentity.platform == who.platform, MemberIdentity.external_id == who.user_id)
     )
+    return found.unique().one_or_none()
 
 
 async def active_members(session: AsyncSession) -> list[RosterMember]:
     rows = await session.scalars(
-        select(RosterMember).where(RosterMember.active.is_(True)).order_by(RosterMember.id)
+        members().where(RosterMember.active.is_(True)).order_by(RosterMember.id)
     )
-    members = list(rows.all())
-    members.sort(key=lambda m: (-m.roster_level.rank, m.display_name.lower(), m.id))
-    return members
+    found = list(rows.unique().all())
+    found.sort(key=lambda m: (-m.roster_level.rank, m.display_name.lower(), m.id))
+    return found
 
 
 async def leads(session: AsyncSession) -> list[RosterMember]:

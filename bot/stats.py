@@ -9,11 +9,24 @@ values, so a median of an even number of values is the lower middle one.
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -68,15 +81,20 @@ class Scope:
     # Opened before this moment (None: up to now).
     until: datetime | None = None
 
-    def where(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.since is not None:
-            conditions.append(Crisis.opened_at >= self.since)
-        if self.until is not None:
-            conditions.append(Crisis.opened_at < self.until)
-        if self.brand_key is not None:
-            conditions.append(Crisis.brand_key == self.brand_key)
-        return conditions
+    def params(self) -> dict[str, Any]:
+        """The values of the conditions `_where` names."""
+        return {"since": self.since, "until": self.until, "brand_key": self.brand_key}
+
+
+def _where(since: bool, until: bool, brand: bool) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if since:
+        conditions.append(Crisis.opened_at >= bindparam("since"))
+    if until:
+        conditions.append(Crisis.opened_at < bindparam("until"))
+    if brand:
+        conditions.append(Crisis.brand_key == bindparam("brand_key"))
+    return conditions
 
 
 def scope_for(period: str, brand: str | None, now: datetime) -> Scope:
@@ -140,14 +158,13 @@ def _to_confirm() -> ColumnElement[float]:
     return SecondsBetween(Crisis.opened_at, Crisis.closed_at)
 
 
-async def _spreads(
-    session: AsyncSession,
+def _spread_query(
     seconds: ColumnElement[float],
     where: list[ColumnElement[bool]],
     partition: ColumnElement[Any] | None = None,
-) -> dict[Any, Spread]:
+) -> Select[Any]:
     """Median and 90th percentile of `seconds` over the rows matching `where`, per value of
-    `partition` (None: one group, under the key None)."""
+    `partition` (the first column then; None: one row for them all)."""
     parts = [partition] if partition is not None else []
     ranked = (
         select(
@@ -164,58 +181,104 @@ async def _spreads(
     p90_rank = (ranked.c.n * 9 + 9) // 10
     query = select(
         *([ranked.c.part] if parts else []),
-        func.max(case((ranked.c.rank == median_rank, ranked.c.seconds))),
-        func.max(case((ranked.c.rank == p90_rank, ranked.c.seconds))),
+        func.max(case((ranked.c.rank == median_rank, ranked.c.seconds))).label("median"),
+        func.max(case((ranked.c.rank == p90_rank, ranked.c.seconds))).label("p90"),
     )
-    if parts:
-        query = query.group_by(ranked.c.part)
-    rows = (await session.execute(query)).all()
-    spreads: dict[Any, Spread] = {}
-    for row in rows:
-        key, median, p90 = (row[0], row[1], row[2]) if parts else (None, row[0], row[1])
-        spreads[key] = Spread(
-            float(median) if median is not None else None, float(p90) if p90 is not None else None
+    return query.group_by(ranked.c.part) if parts else query
+
+
+def _spread(median: float | None, p90: float | None) -> Spread:
+    return Spread(
+        float(median) if median is not None else None, float(p90) if p90 is not None else None
+    )
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The statements of `compute` for one shape of scope, their values left as parameters:
+    each is a large tree (window functions over subqueries), and building it and its cache
+    key cost more than running it on a small database."""
+
+    groups: Select[Any]
+    spreads: Select[Any]
+    owner_counts: Select[Any]
+    owner_spreads: Select[Any]
+
+
+@functools.cache
+def _statements(since: bool, until: bool, brand: bool) -> _Statements:
+    where = _where(since, until, brand)
+    acked = Crisis.acknowledged_at.is_not(None)
+    groups = (
+        select(
+            Crisis.status,
+            Crisis.category,
+            Crisis.severity,
+            func.count(),
+            func.count(case((and_(acked, _to_ack() <= bindparam("limit")), 1))),
+            func.count(case((or_(acked, Crisis.opened_at <= bindparam("clocked_since")), 1))),
         )
-    return spreads
-
-
-async def _counts(
-    session: AsyncSession, column: ColumnElement[str], where: list[ColumnElement[bool]]
-) -> dict[str, int]:
-    rows = await session.execute(select(column, func.count()).where(*where).group_by(column))
-    return {str(value): int(count) for value, count in rows.all()}
+        .where(*where)
+        .group_by(Crisis.status, Crisis.category, Crisis.severity)
+    )
+    to_ack = _spread_query(_to_ack(), [*where, acked]).subquery()
+    to_confirm = _spread_query(_to_confirm(), [*where, Crisis.closed_at.is_not(None)]).subquery()
+    spreads = select(
+        to_ack.c.median,
+        to_ack.c.p90,
+        to_confirm.c.median,
+        to_confirm.c.p90,
+        _escalations(where).scalar_subquery(),
+    ).select_from(to_ack.join(to_confirm, true()))
+    # Per owner: crises in scope, and their crises of the brand (whenever opened) open now.
+    owned = Crisis.owner_id.is_not(None)
+    in_scope = and_(true(), *where)
+    open_now = and_(Crisis.status != CrisisStatus.closed.value, *_where(False, False, brand))
+    owner_counts = (
+        select(Crisis.owner_id, func.count(case((in_scope, 1))), func.count(case((open_now, 1))))
+        .where(owned, or_(in_scope, open_now))
+        .group_by(Crisis.owner_id)
+    )
+    owner_spreads = _spread_query(_to_ack(), [owned, acked, *where], partition=Crisis.owner_id)
+    return _Statements(groups, spreads, owner_counts, owner_spreads)
 
 
 async def compute(
     session: AsyncSession, scope: Scope, ack_timeout: timedelta, now: datetime
 ) -> Stats:
-    where = scope.where()
-    by_status = await _counts(session, Crisis.status, where)
-    acked = Crisis.acknowledged_at.is_not(None)
-    limit = ack_timeout.total_seconds() + _ROUNDING
-    in_time, measured = (
-        await session.execute(
-            select(
-                func.count(case((and_(acked, _to_ack() <= limit), 1))),
-                func.count(case((or_(acked, Crisis.opened_at <= now - ack_timeout), 1))),
-            ).where(*where)
-        )
-    ).one()
-    to_ack = (await _spreads(session, _to_ack(), [*where, acked])).get(None)
-    to_confirm = (
-        await _spreads(session, _to_confirm(), [*where, Crisis.closed_at.is_not(None)])
-    ).get(None)
+    # Few statements, each reading the crises once: every one is a round trip, and the
+    # answer to `/crisis stats` waits for all of them.
+    statements = _statements(
+        scope.since is not None, scope.until is not None, scope.brand_key is not None
+    )
+    params = {
+        **scope.params(),
+        "limit": ack_timeout.total_seconds() + _ROUNDING,
+        "clocked_since": now - ack_timeout,
+    }
+    by_status: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    by_severity: Counter[str] = Counter()
+    in_time = measured = 0
+    groups = await session.execute(statements.groups, params)
+    for status, category, severity, count, timely, clocked in groups.all():
+        by_status[str(status)] += int(count)
+        by_category[str(category)] += int(count)
+        by_severity[str(severity)] += int(count)
+        in_time += int(timely)
+        measured += int(clocked)
+    spreads = (await session.execute(statements.spreads, params)).one()
     return Stats(
         total=sum(by_status.values()),
-        by_status=by_status,
-        by_category=await _counts(session, Crisis.category, where),
-        by_severity=await _counts(session, Crisis.severity, where),
-        to_ack=to_ack or Spread(None, None),
-        to_confirm=to_confirm or Spread(None, None),
-        acked_in_time=int(in_time),
-        ack_measured=int(measured),
-        escalations=await _escalations(session, where),
-        owners=await _owners(session, scope),
+        by_status=dict(by_status),
+        by_category=dict(by_category),
+        by_severity=dict(by_severity),
+        to_ack=_spread(spreads[0], spreads[1]),
+        to_confirm=_spread(spreads[2], spreads[3]),
+        acked_in_time=in_time,
+        ack_measured=measured,
+        escalations=int(spreads[4] or 0),
+        owners=await _owners(session, statements, params),
     )
 
 
@@ -230,54 +293,35 @@ def escalation_filter() -> ColumnElement[bool]:
     )
 
 
-async def _escalations(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
-    count = await session.scalar(
+def _escalations(where: list[ColumnElement[bool]]) -> Select[Any]:
+    return (
         select(func.count())
         .select_from(TimelineEvent)
         .join(Crisis, Crisis.id == TimelineEvent.crisis_id)
         .where(escalation_filter(), *where)
     )
-    return int(count or 0)
 
 
-async def _owners(session: AsyncSession, scope: Scope) -> list[OwnerFigures]:
-    """Per owner: crises in scope, their median time to acknowledge, and how many of the
-    owner's crises (of the brand, whenever opened) are open now."""
-    where = scope.where()
-    owned = Crisis.owner_id.is_not(None)
-    counts = dict(
-        (
-            await session.execute(
-                select(Crisis.owner_id, func.count()).where(owned, *where).group_by(Crisis.owner_id)
-            )
+async def _owners(
+    session: AsyncSession, statements: _Statements, params: dict[str, Any]
+) -> list[OwnerFigures]:
+    counts = {
+        member: (int(crises), int(still_open))
+        for member, crises, still_open in (
+            await session.execute(statements.owner_counts, params)
         ).all()
-    )
-    open_now = dict(
-        (
-            await session.execute(
-                select(Crisis.owner_id, func.count())
-                .where(
-                    owned,
-                    Crisis.status != CrisisStatus.closed.value,
-                    *Scope(brand_key=scope.brand_key).where(),
-                )
-                .group_by(Crisis.owner_id)
-            )
-        ).all()
-    )
-    spreads = await _spreads(
-        session,
-        _to_ack(),
-        [owned, Crisis.acknowledged_at.is_not(None), *where],
-        partition=Crisis.owner_id,
-    )
-    members = sorted(set(counts) | set(open_now), key=lambda m: (-counts.get(m, 0), m))
+    }
+    spreads = {
+        member: _spread(median, p90)
+        for member, median, p90 in (await session.execute(statements.owner_spreads, params)).all()
+    }
+    members = sorted(counts, key=lambda m: (-counts[m][0], m))
     return [
         OwnerFigures(
             member_id=int(member),
-            crises=int(counts.get(member, 0)),
+            crises=counts[member][0],
             median_to_ack=spreads[member].median if member in spreads else None,
-            open_now=int(open_now.get(member, 0)),
+            open_now=counts[member][1],
         )
         for member in members
     ]

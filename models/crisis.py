@@ -6,10 +6,9 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
-from models.roster import RosterMember
 
 
 class CrisisStatus(enum.StrEnum):
@@ -66,8 +65,6 @@ class Crisis(Base):
     closed_at: Mapped[datetime | None]
     resolution_remedy: Mapped[str | None] = mapped_column(String(64))
     resolution_note: Mapped[str | None] = mapped_column(Text)
-
-    owner: Mapped[RosterMember | None] = relationship(lazy="selectin")
 
     @property
     def crisis_status(self) -> CrisisStatus:

@@ -28,8 +28,7 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
             reply = await commands.run(
                 ctx, actor, command.get("text", ""), parse_person, parse_channel
             )
-            messages = reply.messages
         except Exception:
             log.exception("/crisis failed", text=command.get("text", ""))
-            messages = [Message("error.internal")]
-        await ephemeral(ctx, respond, messages)
+            reply = commands.CommandReply([Message("error.internal")], ok=False)
+        await ephemeral(ctx, respond, reply.messages, reply.members)

@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actors import Actor
 from bot.commands import Place
 from bot.i18n import duration, fill, number, plural, template, translate
-from bot.messages import Message
+from bot.messages import Message, mentioned_members
+from bot.roster import members_by_id
 from handlers.slack import PLATFORM
 from models import RosterMember
 
@@ -74,25 +74,6 @@ def mention(member: RosterMember | None) -> str:
     return f"<@{user_id}>" if user_id else escape(member.display_name or f"#{member.id}")
 
 
-async def members_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, RosterMember]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = await session.scalars(select(RosterMember).where(RosterMember.id.in_(wanted)))
-    return {member.id: member for member in rows.all()}
-
-
-def _member_ids(messages: Iterable[Message]) -> set[int]:
-    ids: set[int] = set()
-    for message in messages:
-        for value in message.params.values():
-            if isinstance(value, dict):
-                if "member" in value:
-                    ids.add(value["member"])
-                ids.update(value.get("members", ()))
-    return ids
-
-
 class Renderer:
     """Renders core messages in one language, resolving roster members to mentions."""
 
@@ -105,7 +86,7 @@ class Renderer:
         cls, session: AsyncSession, language: str, messages: Iterable[Message]
     ) -> Renderer:
         messages = list(messages)
-        return cls(language, await members_by_id(session, _member_ids(messages)))
+        return cls(language, await members_by_id(session, mentioned_members(messages)))
 
     def t(self, key: str, **params: Any) -> str:
         return translate(self.language, key, **params)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import duration, fill, number, plural, template, translate
 from bot.messages import Message
+from bot.roster import members_by_id
 from handlers.teams import PLATFORM
 from models import MemberIdentity, RosterMember
 
@@ -38,14 +39,6 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 
 def teams_commands(text: str) -> str:
     return _SLASH_COMMAND.sub("@crisisbot", text)
-
-
-async def members_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, RosterMember]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = await session.scalars(select(RosterMember).where(RosterMember.id.in_(wanted)))
-    return {member.id: member for member in rows.all()}
 
 
 async def members_by_label(session: AsyncSession, labels: Iterable[str]) -> dict[str, RosterMember]:
