@@ -102,12 +102,14 @@ async def refresh(
     for platform in platforms:
         seen = known.get((platform, crisis_id, kind))
         if seen is not None and at_most_every is not None:
-            row, ours = seen
+            message, ours = seen
             # Written by this transaction (no worker sees it yet), or seen waiting and not
             # due yet (no worker claims it before then): a storm's batch asks the database
             # once, not once per alert.
             # (A row a rolled-back savepoint wrote has left the session.)
-            if row in session and (ours or (row.claimed_by is None and row.available_at > now)):
+            if message in session and (
+                ours or (message.claimed_by is None and message.available_at > now)
+            ):
                 continue
         # Locked until this transaction ends: a worker claiming it meanwhile would render
         # the crisis without this change (its claim waits, then renders after the commit).
@@ -140,7 +142,7 @@ async def refresh(
             )
             if last_sent is not None:
                 available_at = max(now, last_sent + at_most_every)
-        row = OutboxMessage(
+        message = OutboxMessage(
             platform=platform,
             crisis_id=crisis_id,
             kind=kind,
@@ -149,8 +151,8 @@ async def refresh(
             created_at=now,
             available_at=available_at,
         )
-        session.add(row)
-        known[(platform, crisis_id, kind)] = (row, True)
+        session.add(message)
+        known[(platform, crisis_id, kind)] = (message, True)
         due = due or available_at <= now
     return due
 
@@ -193,15 +195,15 @@ async def refresh_now_many(
             .with_for_update()
         )
         waiting: dict[int, OutboxMessage] = {}
-        for row in rows.all():
-            if row.crisis_id is not None:
-                waiting.setdefault(row.crisis_id, row)
+        for message in rows.all():
+            if message.crisis_id is not None:
+                waiting.setdefault(message.crisis_id, message)
         for crisis_id in crisis_ids:
-            row = waiting.get(crisis_id)
-            if row is None:
+            message = waiting.get(crisis_id)
+            if message is None:
                 missing.append(row(platform, crisis_id, kind, now, {}))
-            elif row.available_at > now:
-                row.available_at = now
+            elif message.available_at > now:
+                message.available_at = now
     if missing:
         await session.execute(insert(OutboxMessage.__table__), missing)
 
