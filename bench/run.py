@@ -31,6 +31,8 @@ from models.session import Database
 
 ACK_TARGET = 0.100
 INTAKE_TARGET = 1000.0
+# Issue #14: a new crisis is more work (its owner, root message, escalation clock).
+NEW_CRISES_TARGET = 500.0
 STORM_SENDERS = 16
 LATENESS_TARGET = 1.0
 
@@ -243,13 +245,14 @@ class Bench:
         value = f"{per_s(load.rate)}, p99 {ms(load.pct(99))}, {ratio:.2%} of bare"
         if errors:
             value += f", {errors} errors"
+        target = NEW_CRISES_TARGET if measured.kind == "new crises" else INTAKE_TARGET
         self.table.add(
             "2 alert intake",
             f"{measured.kind}, {unit} per request, {shape.concurrency} senders",
             column,
             value,
-            target="≥ 1,000 alerts/s",
-            met=load.rate >= INTAKE_TARGET and not errors,
+            target=f"≥ {target:,.0f} alerts/s",
+            met=load.rate >= target and not errors,
         )
 
     async def meta(self, db: str) -> None:
@@ -300,7 +303,10 @@ class Bench:
             f"{result.alerts:,} accepted in {secs(send.seconds)} ({per_s(send.rate)}, "
             f"p99 {ms(send.pct(99))})",
             target="within a minute",
-            met=result.alerts == sizes.storm_alerts and send.seconds <= 60,
+            # Offered at 10,000 a minute, the last alert leaves the sender at the minute:
+            # the bot meets the target when it keeps up with that pace.
+            met=result.alerts == sizes.storm_alerts
+            and send.seconds <= sizes.storm_alerts / storm.RATE + 1.0,
         )
         self.table.add(
             name,
