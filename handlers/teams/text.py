@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import duration, fill, number, plural, template, translate
-from bot.messages import Message
+from bot.messages import Message, mentioned_members
 from bot.roster import members_by_id
 from handlers.teams import PLATFORM
 from models import MemberIdentity, RosterMember
@@ -56,18 +56,15 @@ async def members_by_label(session: AsyncSession, labels: Iterable[str]) -> dict
     return found
 
 
-def _refs(messages: Iterable[Message]) -> tuple[set[int], set[str]]:
-    ids: set[int] = set()
-    labels: set[str] = set()
-    for message in messages:
-        for value in message.params.values():
-            if isinstance(value, dict):
-                if "member" in value:
-                    ids.add(value["member"])
-                ids.update(value.get("members", ()))
-                if "actor" in value:
-                    labels.add(value["actor"])
-    return ids, labels
+def _refs(messages: list[Message]) -> tuple[set[int], set[str]]:
+    """The members the messages mention, and the actors they name by label."""
+    labels = {
+        value["actor"]
+        for message in messages
+        for value in message.params.values()
+        if isinstance(value, dict) and "actor" in value
+    }
+    return mentioned_members(messages), labels
 
 
 class Renderer:
