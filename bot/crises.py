@@ -154,37 +154,33 @@ async def assign_owner(
     member = await roster.pick_owner(session)
     if member is None:
         timeline.record(session, crisis.id, "no_owner", BOT, now)
-        outbox.thread(
-            session,
-            ctx.platforms,
-            crisis.id,
-            Message("thread.no_owner", {"command": code_ref("/crisis roster add @person senior")}),
-            now,
-        )
     else:
         set_owner(session, crisis, member, BOT, now, reason=reason)
-        outbox.thread(
-            session,
-            ctx.platforms,
-            crisis.id,
-            Message("thread.owner_assigned", {"owner": member_ref(member.id), "n": crisis.id}),
-            now,
-        )
+    leads: list[int] = []
     if crisis.severity == Severity.critical.value:
         # A critical crisis does not wait for the ladder: the leads hear of it at once.
         leads = [m.id for m in await roster.leads(session) if m.id != crisis.owner_id]
         if leads:
             timeline.record(session, crisis.id, "leads_told", BOT, now)
-            outbox.thread(
-                session,
-                ctx.platforms,
-                crisis.id,
-                Message("thread.critical_leads", {"who": members_ref(leads), "n": crisis.id}),
-                now,
-            )
+    for message in owner_news(crisis.id, crisis.owner_id, leads):
+        outbox.thread(session, ctx.platforms, crisis.id, message, now)
     await reminders.schedule(
         session, crisis.id, ReminderKind.escalation, now + ctx.settings.ack_timeout, now
     )
+
+
+def owner_news(crisis_id: int, owner_id: int | None, leads: list[int]) -> list[Message]:
+    """What the thread of a crisis just given an owner says: who owns it (or, with nobody who
+    can, how to fix that), then the `leads` to tell of a critical one."""
+    if owner_id is None:
+        news = [
+            Message("thread.no_owner", {"command": code_ref("/crisis roster add @person senior")})
+        ]
+    else:
+        news = [Message("thread.owner_assigned", {"owner": member_ref(owner_id), "n": crisis_id})]
+    if leads:
+        news.append(Message("thread.critical_leads", {"who": members_ref(leads), "n": crisis_id}))
+    return news
 
 
 def set_owner(

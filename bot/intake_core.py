@@ -33,7 +33,6 @@ from bot.alert_input import AlertIn
 from bot.categories import classify
 from bot.context import CoreContext
 from bot.grouping import Key, brand_group_key, keys_for, normal_brand
-from bot.messages import Message, code_ref, member_ref, members_ref
 from bot.post_keys import post_key
 from bot.settings import severity_rules
 from bot.severity import Severity, SeverityInput, SeverityRules, assess
@@ -308,9 +307,6 @@ class Batch:
         self._enqueue(crisis_id, outbox.ROOT_POST, now, {})
         if owner is None:
             self._events.append((timeline.row(crisis_id, "no_owner", BOT, now), None))
-            message = Message(
-                "thread.no_owner", {"command": code_ref("/crisis roster add @person senior")}
-            )
         else:
             team.assigned(owner.id, None, now)
             # The member's row is updated when the batch writes; the full path, which reads
@@ -325,18 +321,14 @@ class Batch:
                     None,
                 )
             )
-            message = Message(
-                "thread.owner_assigned", {"owner": member_ref(owner.id), "n": crisis_id}
-            )
-        self._enqueue(crisis_id, outbox.THREAD, now, message.to_json())
+        leads: list[int] = []
         if values["severity"] == Severity.critical.value:
             leads = [m for m in team.leads() if m != values["owner_id"]]
             if leads:
                 self._events.append((timeline.row(crisis_id, "leads_told", BOT, now), None))
-                message = Message(
-                    "thread.critical_leads", {"who": members_ref(leads), "n": crisis_id}
-                )
-                self._enqueue(crisis_id, outbox.THREAD, now, message.to_json())
+        for message in crises.owner_news(crisis_id, values["owner_id"], leads):
+            # The crisis's provisional number in "n" is replaced when the batch writes.
+            self._enqueue(crisis_id, outbox.THREAD, now, message.to_json())
         self._reminders.append(
             reminders.row(
                 crisis_id, ReminderKind.escalation, now + self.ctx.settings.ack_timeout, now
