@@ -26,12 +26,12 @@ from bot.context import CoreContext
 from bot.log import configure
 from bot.migrations import upgrade_to_head
 from bot.reminder_sweep import ReminderSweeper
+from bot.reminders import row as reminder_row
 from bot.settings import Settings
 from models import (
     Crisis,
     Reminder,
     ReminderKind,
-    ReminderStatus,
     RosterMember,
     TimelineEvent,
 )
@@ -116,17 +116,7 @@ async def seed(db: Database, count: int, now: datetime) -> None:
                         "detail": {},
                     }
                 )
-            reminders.append(
-                {
-                    "crisis_id": crisis_id,
-                    "kind": ReminderKind.escalation.value,
-                    "due_at": now,
-                    "status": ReminderStatus.pending.value,
-                    "pending_for": crisis_id,
-                    "attempts": 0,
-                    "created_at": opened,
-                }
-            )
+            reminders.append(reminder_row(crisis_id, ReminderKind.escalation, now, opened))
         async with db.transaction() as session:
             await session.execute(insert(Crisis), crises)
             if events:

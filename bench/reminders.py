@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 
 from bench.fake import RateLimitedSlack
 from bench.server import CHANNEL, Server
+from bot.reminders import row as reminder_row
 from models import (
     Crisis,
     MemberIdentity,
@@ -119,15 +120,7 @@ async def seed(
                 }
             )
             reminders.append(
-                {
-                    "crisis_id": crisis_id,
-                    "kind": ReminderKind.follow_up.value,
-                    "due_at": first_due + step * position,
-                    "status": ReminderStatus.pending.value,
-                    "pending_for": crisis_id,
-                    "attempts": 0,
-                    "created_at": now,
-                }
+                reminder_row(crisis_id, ReminderKind.follow_up, first_due + step * position, now)
             )
         async with db.transaction() as session:
             await session.execute(insert(Crisis), crises)

@@ -128,6 +128,17 @@ def per_s(value: float) -> str:
     return f"{value:,.0f}/s"
 
 
+async def _migrated(db: str, workdir: Path, name: str) -> str:
+    """A fresh database with the newest schema, for a benchmark that runs in-process."""
+    url = await fresh_database(db, workdir, name)
+    database = Database(url)
+    try:
+        await upgrade_to_head(database)
+    finally:
+        await database.dispose()
+    return url
+
+
 class Bench:
     def __init__(self, sizes: Sizes, databases: list[str], workdir: Path) -> None:
         self.sizes = sizes
@@ -362,12 +373,7 @@ class Bench:
             f"{at_scale.peak_rss_mib:,.0f} MiB",
         )
         self.say(f"{db}: {sizes.escalations:,} escalations due at once (in-process)")
-        url = await fresh_database(db, self.workdir, "escalations")
-        database = Database(url)
-        try:
-            await upgrade_to_head(database)
-        finally:
-            await database.dispose()
+        url = await _migrated(db, self.workdir, "escalations")
         escalated = await escalations.run(url, sizes.escalations)
         self.table.add(
             "4 reminders",
@@ -484,12 +490,7 @@ class Bench:
     async def stats(self, db: str) -> None:
         count = self.sizes.stats_crises
         self.say(f"{db}: /crisis stats with {count:,} crises")
-        url = await fresh_database(db, self.workdir, "stats")
-        database = Database(url)
-        try:
-            await upgrade_to_head(database)
-        finally:
-            await database.dispose()
+        url = await _migrated(db, self.workdir, "stats")
         result = await stats.run(url, count)
         for scope, seconds in result.seconds.items():
             self.table.add(
