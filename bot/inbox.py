@@ -19,7 +19,7 @@ import enum
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,7 +37,7 @@ from bot.negativity import judge
 from bot.settings import Settings
 from bot.source_items import ItemError, ItemKind, SourceItem
 from bot.wakeable import WakeableLoop
-from models import DeliveryStatus, InboxDelivery, InboxItem, ItemOutcome, ItemStatus
+from models import Alert, DeliveryStatus, InboxDelivery, InboxItem, ItemOutcome, ItemStatus
 
 log = structlog.get_logger(__name__)
 
@@ -163,6 +163,15 @@ class Inbox(WakeableLoop):
                 log.exception("inbox item not judged", item=item.id)
                 await self._postpone(InboxItem, item.id, exc)
                 continue
+            if plan.action is _Action.edit and plan.fields.get("negative"):
+                # Whether it was stored as a complaint depends on every item before it.
+                if negatives:
+                    taken = await self._take_negatives(negatives, holders)
+                    negatives = []
+                finished += await self._take_chunk(taken, chunk, holders)
+                taken, chunk = [], []
+                if not await self._stored(_alert_of(plan)):
+                    plan = replace(plan, action=_Action.ingest, by_edit=True)
             if plan.action is _Action.ingest:
                 finished += await self._take_chunk(taken, chunk, holders)
                 taken, chunk = [], []
@@ -175,6 +184,15 @@ class Inbox(WakeableLoop):
         if negatives:
             taken = await self._take_negatives(negatives, holders)
         return finished + await self._take_chunk(taken, chunk, holders)
+
+    async def _stored(self, alert: AlertIn) -> bool:
+        async with self.ctx.db.sessions() as session:
+            stored = await session.scalar(
+                select(Alert.id).where(
+                    Alert.source == alert.source.value, Alert.external_id == alert.id
+                )
+            )
+        return stored is not None
 
     async def _read_links(self, claimed: list[InboxItem]) -> None:
         """Better links for the batch's items from their sources' APIs, before any of them is
@@ -390,7 +408,9 @@ class Inbox(WakeableLoop):
         Their outcomes are returned, to be written with the items after them: a crash
         before that retries them, and the intake finds them stored. An item that fails is
         postponed alone."""
-        seen = [item for item, _ in negatives if _seen_elsewhere(item, holders)]
+        seen = [
+            item for item, plan in negatives if not plan.by_edit and _seen_elsewhere(item, holders)
+        ]
         fresh = [(item, plan) for item, plan in negatives if item not in seen]
         try:
             taken = await native_intake.take_negatives(
@@ -412,13 +432,13 @@ class Inbox(WakeableLoop):
                 log.error("inbox item not processed", item=item.id, error=repr(result))
                 await self._postpone(InboxItem, item.id, result)
                 continue
-            if result.outcome is not ItemOutcome.duplicate:
+            if result.outcome is not ItemOutcome.duplicate and not plan.by_edit:
                 holders[_seen_key(item)] = item.id
             finished.append((item, plan, result))
         return finished
 
     def _taken_outcome(self, item: InboxItem, plan: _Plan, result: NativeResult) -> dict[str, Any]:
-        seen = result.outcome is not ItemOutcome.duplicate
+        seen = result.outcome is not ItemOutcome.duplicate and not plan.by_edit
         return self._outcome(item, result, seen=seen, **plan.fields)
 
     async def _finish_all(self, finished: list[_Taken]) -> int:
@@ -434,7 +454,7 @@ class Inbox(WakeableLoop):
             done = 0
             for item, plan, result in finished:
                 try:
-                    await self._finish(item, result, seen=True, **plan.fields)
+                    await self._finish(item, result, seen=not plan.by_edit, **plan.fields)
                 except Exception as exc:
                     log.exception("inbox item not processed", item=item.id)
                     await self._postpone(InboxItem, item.id, exc)
@@ -546,6 +566,9 @@ class _Plan:
     reason: str = ""
     # The verdict, stored with the outcome.
     fields: dict[str, Any] = field(default_factory=dict)
+    # An edit taken as a new complaint: the item's (source, id) may have been seen under
+    # the item that added it, which keeps that mark.
+    by_edit: bool = False
 
 
 # A negative item the intake took, with its outcome still to be written.
@@ -562,26 +585,33 @@ def _plan(item: InboxItem) -> _Plan:
     if kind in (ItemKind.removed, ItemKind.hidden):
         outcome = ItemOutcome.removed if kind is ItemKind.removed else ItemOutcome.hidden
         return _Plan(_Action.gone, outcome=outcome)
+    stars = item.data.get("stars")
+    stars = stars if isinstance(stars, int) else None
     if kind is ItemKind.edited:
         text = alert_data.get("text")
-        return _Plan(_Action.edit, text=text if isinstance(text, str) and text.strip() else None)
+        text = text if isinstance(text, str) and text.strip() else None
+        # Judged as well: an edit of an item never stored as a complaint (its add was not
+        # negative, or never came) that is negative now is a new complaint.
+        placeholder = text or (f"[{stars} stars]" if stars else None)
+        try:
+            alert = parse_alert({**alert_data, "text": placeholder})
+        except AlertInvalid:
+            return _Plan(_Action.edit, text=text)
+        alert, fields = _judged(alert, stars)
+        return _Plan(_Action.edit, alert=alert, text=text, fields=fields)
     try:
         alert = parse_alert(alert_data)
     except AlertInvalid as invalid:
         return _Plan(_Action.refuse, reason=invalid.error)
-    stars = item.data.get("stars")
-    verdict = judge(
-        alert.text,
-        sentiment=alert.sentiment,
-        stars=stars if isinstance(stars, int) else None,
-        language=alert.language,
-    )
+    alert, fields = _judged(alert, stars)
+    return _Plan(_Action.ingest if fields["negative"] else _Action.keep, alert=alert, fields=fields)
+
+
+def _judged(alert: AlertIn, stars: int | None) -> tuple[AlertIn, dict[str, Any]]:
+    """The alert with our sentiment estimate, and the verdict's fields of its item's row."""
+    verdict = judge(alert.text, sentiment=alert.sentiment, stars=stars, language=alert.language)
     fields = {"negative": verdict.negative, "score": verdict.score, "verdict": verdict.reason[:200]}
-    return _Plan(
-        _Action.ingest if verdict.negative else _Action.keep,
-        alert=native_intake.with_verdict(alert, verdict),
-        fields=fields,
-    )
+    return native_intake.with_verdict(alert, verdict), fields
 
 
 def _alert_of(plan: _Plan) -> AlertIn:

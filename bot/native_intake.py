@@ -6,7 +6,9 @@ crisis (bot.intake). Native sources send everything, so here:
   category, relapse, the outbox);
 - a new item that is not negative never opens a crisis: it is counted as the brand's
   activity (not for spikes) and joins an open crisis only as a comment under its post;
-- an edit updates the stored text and never opens anything;
+- an edit updates the stored text and never opens a second crisis; an edit that makes an
+  item never stored (its add was not negative, or never came) negative is a new complaint,
+  and goes through the intake like a new negative item;
 - a removal or a hide is recorded on the crisis the item belongs to.
 
 Items taken together in one transaction share a `Batch`: the alerts already stored and the
@@ -182,7 +184,8 @@ async def apply_edit(
     feed: str,
 ) -> NativeResult:
     """New text of an item seen before: the stored alert (and the crisis, when the item
-    opened it) shows it. An edit never opens a crisis."""
+    opened it) shows it. This never opens a crisis (the inbox takes an edit that makes an
+    item never stored negative through the intake instead)."""
     row = batch.stored.get((source, external_id))
     if row is None:
         return NativeResult(ItemOutcome.edited)

@@ -9,7 +9,9 @@ from typing import Any
 
 class ItemKind(enum.StrEnum):
     added = "added"  # a new post, comment or review: may open or group
-    edited = "edited"  # new text of an item seen before: updates it, never opens a second crisis
+    # New text of an item: updates it, never opens a second crisis (an item never stored that
+    # is negative now is a new complaint). Carries the whole alert, its text only when real.
+    edited = "edited"
     removed = "removed"  # deleted at the source: recorded, never opens
     hidden = "hidden"  # hidden at the source: recorded, never opens
     test = "test"  # a vendor's test delivery: recorded as a test

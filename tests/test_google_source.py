@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from models import GoogleNotification
+from models import Crisis, GoogleNotification
 from sandbox.fake_sources import (
     GOOGLE_CLIENT_ID,
     GOOGLE_CLIENT_SECRET,
@@ -23,6 +23,7 @@ from sandbox.fake_sources import (
     sign_token,
 )
 from tests.e2e import SlackBot, running_bot
+from tests.helpers import count
 from tests.sources import items_finished
 
 AUDIENCE = "https://crisis.example.com/sources/google"
@@ -175,6 +176,8 @@ async def test_praise_edits_deletions_and_malformed_notifications(database_url: 
         assert (await send(slack, push("m-1", new_review("AbC3")), token))[0] == 204
         [praise] = await items_finished(slack.bot.db, 1)
         assert (praise.outcome, praise.negative) == ("not_negative", False)
+        assert await count(slack.bot.db, Crisis) == 0
+        # The customer comes back and lowers the stars: praise turned complaint opens a crisis.
         fake.reviews[name] = review("AbC3", "TWO", "Jednak paczka przyszła uszkodzona.")
         edited = {"type": "UPDATED_REVIEW", "review_name": name}
         assert (await send(slack, push("m-2", edited), token))[0] == 204
@@ -182,13 +185,24 @@ async def test_praise_edits_deletions_and_malformed_notifications(database_url: 
         assert (await send(slack, push("m-3", new_review("Gone1")), token))[0] == 204
         assert (await send(slack, push("m-4", "not json at all"), token))[0] == 204
         items = await items_finished(slack.bot.db, 4)
-        assert [i.outcome for i in items] == ["not_negative", "edited", "removed", "refused"]
+        assert [(i.kind, i.outcome, i.crisis_id) for i in items] == [
+            ("added", "not_negative", None),
+            ("edited", "opened", 1),
+            ("removed", "removed", None),
+            ("refused", "refused", None),
+        ]
         assert items[3].last_error == "the Pub/Sub message data is not base64 JSON"
-        assert slack.roots() == []
+        await slack.fake.wait_for(lambda: len(slack.roots()) == 1, what="root message")
+        assert "Jednak paczka przyszła uszkodzona." in str(slack.root(1)["blocks"])
+        # The same update delivered again is the same complaint, not a second crisis.
+        assert (await send(slack, push("m-5", edited), token))[0] == 204
+        items = await items_finished(slack.bot.db, 5)
+        assert (items[4].outcome, items[4].crisis_id) == ("edited", 1)
+        assert await count(slack.bot.db, Crisis) == 1
         # Not a Pub/Sub push at all: refused, nothing stored.
         status, text = await send(slack, b'{"hello": 1}', token)
         assert status == 400 and "message" in json.loads(text)["error"]
-        assert await stored(slack) == 4
+        assert await stored(slack) == 5
 
 
 async def test_a_failing_business_profile_api_is_retried_and_its_error_kept(

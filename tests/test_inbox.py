@@ -310,6 +310,59 @@ async def test_a_mixed_batch_has_the_outcomes_of_its_items_one_at_a_time(
     assert hour is not None and hour.not_negative == 3  # c-2, c-4 and c-5, once each
 
 
+@pytest.mark.parametrize("claimed", [1, 200], ids=["one-at-a-time", "one-batch"])
+async def test_an_edit_that_makes_an_item_never_stored_negative_is_a_new_complaint(
+    ctx: CoreContext, monkeypatch: pytest.MonkeyPatch, claimed: int
+) -> None:
+    monkeypatch.setattr(inbox_module, "_BATCH", claimed)
+    inbox = Inbox(ctx)
+    inbox.register("forum", kinds_parser)
+    thanks, angry = "Dziękuję, wszystko super!", "Oszuści, nie polecam!"
+    batch = [
+        {"kind": "added", **comment(1, thanks)},  # praise, stored nowhere
+        {"kind": "edited", **comment(1, angry)},  # ... turned complaint: a crisis
+        {"kind": "edited", **comment(1, angry + " Nigdy więcej.")},  # now it is stored
+        {"kind": "edited", **comment(2, angry, brand="Inny")},  # its add never came
+        {"kind": "added", **comment(2, angry, brand="Inny")},  # ... and comes late
+        {"kind": "added", **reply(3, angry)},  # a crisis under the launch post
+        {"kind": "added", **reply(4, thanks)},  # praise that joins it
+        {"kind": "edited", **reply(4, angry)},  # stored: an edit in that crisis
+        {"kind": "added", **comment(5, thanks, brand="Trzeci")},
+        {"kind": "edited", **comment(5, "Poprawione")},  # still not negative
+        {"kind": "edited", "id": "c-6", "source": "forum", "text": angry},  # no alert to take
+    ]
+    await inbox.receive("forum", json.dumps(batch))
+    await inbox.drain()
+    found = [(i.kind, i.external_id, i.outcome, i.crisis_id) for i in await items(ctx)]
+    assert found == [
+        ("added", "c-1", "not_negative", None),
+        ("edited", "c-1", "opened", 1),
+        ("edited", "c-1", "edited", 1),
+        ("edited", "c-2", "opened", 2),
+        ("added", "c-2", "duplicate", 2),
+        ("added", "c-3", "opened", 3),
+        ("added", "c-4", "not_negative", 3),
+        ("edited", "c-4", "edited", 3),
+        ("added", "c-5", "not_negative", None),
+        ("edited", "c-5", "edited", None),
+        ("edited", "c-6", "edited", None),
+    ]
+    async with ctx.db.sessions() as session:
+        crises = (await session.execute(select(Crisis.id, Crisis.alert_count, Crisis.text))).all()
+        texts = dict((await session.execute(select(Alert.external_id, Alert.text))).all())
+    assert sorted(crises) == [
+        (1, 1, angry + " Nigdy więcej."),
+        (2, 1, angry),
+        (3, 2, angry),
+    ]
+    assert texts == {"c-1": angry + " Nigdy więcej.", "c-2": angry, "c-3": angry, "c-4": angry}
+    # Delivered again, the complaint by edit is not taken twice.
+    await inbox.receive("forum", json.dumps([{"kind": "edited", **comment(1, angry)}]))
+    await inbox.drain()
+    last = (await items(ctx))[-1]
+    assert (last.outcome, last.crisis_id) == ("edited", 1)
+
+
 async def test_an_item_that_fails_in_a_run_waits_alone_and_the_run_counts_once(
     ctx: CoreContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:

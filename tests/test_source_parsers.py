@@ -52,6 +52,13 @@ def test_edits_removals_and_hides_carry_what_they_need() -> None:
     assert isinstance(edit, SourceItem) and edit.kind is ItemKind.edited
     assert edit.alert["id"] == "700000000000101_800000000000201"
     assert edit.alert["text"].startswith("Nie polecam. Czwarty")
+    # The whole comment: an edit of one never stored as a complaint may open a crisis.
+    edited = parse_alert(edit.alert)
+    assert edited.url == (
+        "https://www.facebook.com/104857600000001_700000000000101"
+        "?comment_id=700000000000101_800000000000201"
+    )
+    assert edited.author_name == "Ewa Nowak"
     [removal] = parsed(meta, "meta_comment_remove.json")
     assert removal == SourceItem(
         "meta", ItemKind.removed, {"id": "700000000000101_800000000000201", "source": "facebook"}

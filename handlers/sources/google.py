@@ -199,16 +199,17 @@ def parse(payload: Any, settings: Settings) -> list[SourceItem | ItemError]:
     kind = ItemKind.edited if note.get("type") in _EDITED else ItemKind.added
     stars = _STARS.get(str(review.get("starRating") or ""))
     comment = review.get("comment") if isinstance(review.get("comment"), str) else ""
-    if kind is ItemKind.edited:
-        text = comment.strip()
-        return [SourceItem(FEED, kind, {**alert, "text": text} if text else alert, stars)]
     reviewer = review.get("reviewer") if isinstance(review.get("reviewer"), dict) else {}
     display_name = reviewer.get("displayName")
     review_id = id_text(review.get("reviewId")) or name.rsplit("/", 1)[-1]
     alert.update(
         # The API gives no public link to a review; the owner answers it in Business Profile.
         url=f"https://business.google.com/reviews#{quote(review_id, safe='')}",
-        text=comment.strip() or (f"[{stars} stars]" if stars else "[a review without text]"),
+        # An edit carries the whole review too: one never seen as a complaint may have
+        # become one. Only its own text replaces the stored one, never a placeholder.
+        text=(comment.strip() or None)
+        if kind is ItemKind.edited
+        else comment.strip() or (f"[{stars} stars]" if stars else "[a review without text]"),
         brand=settings.google_brand,
         created_at=rfc3339(_micro_seconds(review.get("createTime"))),
     )

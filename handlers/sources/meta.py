@@ -156,14 +156,14 @@ def _feed(
         return [SourceItem(FEED, kind, alert)]
     message = value.get("message")
     text = message if isinstance(message, str) and message.strip() else None
-    if kind is ItemKind.edited:
-        return [SourceItem(FEED, kind, {**alert, "text": text} if text else alert)]
     author = value.get("from") if isinstance(value.get("from"), dict) else {}
     author_id = id_text(author.get("id")) or id_text(value.get("sender_id"))
     author_name = author.get("name") or value.get("sender_name")
+    # An edit carries the whole item too: one never seen as a complaint may have become one.
+    # Only its own text replaces the stored one, never a placeholder.
     alert.update(
         url=f"{post_url}?comment_id={comment_id}" if comment_id else post_url,
-        text=text or f"[{item}]",
+        text=text if kind is ItemKind.edited else text or f"[{item}]",
         brand=brand,
         created_at=rfc3339(value.get("created_time")),
         author={"name": author_name if isinstance(author_name, str) else None, "handle": author_id},

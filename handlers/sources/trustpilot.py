@@ -79,12 +79,12 @@ def _event(event: Any, brand: str | None) -> SourceItem | ItemError:
     ).strip()
     stars = data.get("stars")
     stars = stars if isinstance(stars, int) and not isinstance(stars, bool) else None
-    if kind is ItemKind.edited:
-        return SourceItem(FEED, kind, {**alert, "text": text} if text else alert, stars)
     consumer = data.get("consumer") if isinstance(data.get("consumer"), dict) else {}
+    # An edit carries the whole review too: one never seen as a complaint may have become
+    # one. Only its own text replaces the stored one, never a placeholder.
     alert.update(
         url=_review_page(data.get("link"), review_id),
-        text=text or f"[{stars} stars]",
+        text=(text or None) if kind is ItemKind.edited else text or f"[{stars} stars]",
         brand=brand,
         language=data.get("language") if isinstance(data.get("language"), str) else None,
         created_at=rfc3339(data.get("createdAt")),
