@@ -21,7 +21,7 @@ from bot.settings import Settings, parse_feed_brands
 from bot.source_items import ItemError, ItemKind, SourceItem
 from bot.source_polls import Page, PollFailed
 from handlers.sources import listening
-from handlers.sources.common import id_text, rfc3339
+from handlers.sources.common import id_text, object_at, rfc3339
 from handlers.sources.vendor_api import ApiError, request_json
 
 FEED = "mention"
@@ -84,7 +84,7 @@ class MentionAlert:
         if not isinstance(data, dict) or not isinstance(data.get("mentions"), list):
             raise PollFailed("Mention API answered no mentions list")
         mentions = [m for m in data["mentions"] if not _seen(m, since)]
-        newest = max((_number(m) for m in mentions), default=None)
+        newest = max((n for m in mentions if (n := _number(m)) is not None), default=None)
         top = max((n for n in (newest, _as_int(run.get("top")), _as_int(since)) if n), default=None)
         reached_seen = len(mentions) < len(data["mentions"])
         more = _more(data, settings.mention_api_url)
@@ -110,7 +110,7 @@ def _seen(item: Any, since: Any) -> bool:
 
 def _more(data: dict[str, Any], api_url: str) -> str | None:
     """The next (older) page's link, only on the API's own host: the token goes with it."""
-    links = data.get("_links") if isinstance(data.get("_links"), dict) else {}
+    links = object_at(data, "_links")
     more = links.get("more")
     href = more.get("href") if isinstance(more, dict) else more
     if not isinstance(href, str) or not href.strip():
@@ -150,9 +150,7 @@ def _mention(item: Any, brand: str | None) -> SourceItem | ItemError:
         if isinstance(part, str) and part.strip()
     )
     tone = item.get("tone")
-    influence = (
-        item.get("author_influence") if isinstance(item.get("author_influence"), dict) else {}
-    )
+    influence = object_at(item, "author_influence")
     followers = influence.get("followers_count") if isinstance(influence, dict) else None
     author_name = influence.get("name") if isinstance(influence, dict) else None
     alert: dict[str, Any] = {
