@@ -15,7 +15,7 @@ from models import BrandHour, BrandSpike
 
 async def count_mention(session: AsyncSession, brand: str, at: datetime) -> None:
     """One more mention of `brand` in the hour of `at` (an upsert: concurrent alerts add up)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(BrandHour).values(brand=brand, hour=hour_of(at), mentions=1)
     await session.execute(
         statement.on_conflict_do_update(

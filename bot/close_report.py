@@ -191,13 +191,20 @@ def render_chart(data: ChartData, language: str, zone: tzinfo = UTC) -> bytes:
     ):
         xs = [data.opened_at, *times, end]
         ys = [0, *range(1, len(times) + 1), len(times)]
-        axes.step(xs, ys, where="post", color=colour, linewidth=2, label=t(key))
+        # Matplotlib's date units take datetimes; its annotations name only numbers.
+        axes.step(xs, ys, where="post", color=colour, linewidth=2, label=t(key))  # type: ignore[arg-type]
     for moment, key, style in (
         (data.acknowledged_at, "chart.acknowledged", "--"),
         (data.closed_at, "chart.resolved", ":"),
     ):
         if moment is not None:
-            axes.axvline(moment, color="#333333", linestyle=style, linewidth=1.5, label=t(key))
+            axes.axvline(
+                moment,  # type: ignore[arg-type]  # a datetime, as on the step lines
+                color="#333333",
+                linestyle=style,
+                linewidth=1.5,
+                label=t(key),
+            )
     locator = AutoDateLocator(tz=zone)
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))

@@ -290,7 +290,7 @@ async def storm_summary(session: AsyncSession, crisis_id: int, now: datetime) ->
     return StormSummary(
         posts=int(total) - int(with_parent),
         comments=int(with_parent),
-        total_reach=int(reach),
+        total_reach=int(reach or 0),
         sources={str(k): int(v) for k, v in sources.items()},
         newest=newest,
         most_influential=list(influential.all()),

@@ -190,7 +190,7 @@ class DeliveryWorker(WakeableLoop):
                     attempts=OutboxMessage.attempts + 1,
                 )
             )
-            if result.rowcount != 1:
+            if result.rowcount != 1:  # type: ignore[attr-defined]
                 return None
             message = await session.get(OutboxMessage, message_id)
             if message is not None and message.lane == REFRESH:

@@ -36,7 +36,8 @@ async def fetched_activity(session: AsyncSession) -> FetchedActivity:
         .order_by(SourcePoll.last_error_at)
     )
     for feed, error, at in failing.all():
-        activity.errors[feed] = (error, at)
+        if error is not None and at is not None:
+            activity.errors[feed] = (error, at)
     last_push = await session.scalar(select(func.max(GoogleNotification.received_at)))
     if last_push is not None:
         activity.last_contact[GOOGLE] = last_push
@@ -51,6 +52,6 @@ async def fetched_activity(session: AsyncSession) -> FetchedActivity:
             .limit(1)
         )
     ).first()
-    if unread is not None:
+    if unread is not None and unread[0] is not None:
         activity.errors[GOOGLE] = (unread[0], unread[1])
     return activity

@@ -313,8 +313,8 @@ class Inbox(WakeableLoop):
                 await self._postpone(InboxItem, item.id, exc)
             return 0
         holders.update(seen)
-        for item, exc in failed:
-            await self._postpone(InboxItem, item.id, exc)
+        for item, error in failed:
+            await self._postpone(InboxItem, item.id, error)
         for item, result in done:
             self._counted(item, result)
         return len(done)
@@ -539,7 +539,7 @@ class Inbox(WakeableLoop):
         self, table: type[InboxDelivery] | type[InboxItem], row_id: int, exc: Exception
     ) -> None:
         async with self.ctx.db.transaction() as session:
-            row = await session.get(table, row_id)
+            row: InboxDelivery | InboxItem | None = await session.get(table, row_id)
             if row is None or row.claimed_by != self.worker_id:
                 return
             row.attempts += 1

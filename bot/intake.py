@@ -121,11 +121,11 @@ async def ingest_batch(
                 known = stored.get(ident)
                 if known is not None:
                     known = batch.crisis_number(known)
-                    crisis = (
-                        batch.crises.get(known)
-                        or loaded.get(known)
-                        or await session.get_one(Crisis, known)
-                    )
+                    crisis: Crisis | intake_core.CrisisView | None = batch.crises.get(
+                        known
+                    ) or loaded.get(known)
+                    if crisis is None:
+                        crisis = await session.get_one(Crisis, known)
                     results.append(_result(crisis, IntakeStatus.duplicate))
                     continue
                 decided = await batch.decide(index, reporter, ctx.clock.now())

@@ -413,12 +413,19 @@ class Batch:
         )
         for key in wanted:
             self.keys[key] = None
-        for key, expires_at, crisis_id, *facts, status in rows.all():
-            self.keys[key] = _Held(crisis_id, expires_at)
-            self._stored_keys.add(key)
-            if crisis_id not in self.crises:
-                self.crises[crisis_id] = CrisisView(
-                    crisis_id, *facts, closed=status == CrisisStatus.closed.value
+        for row in rows.all():
+            self.keys[row.key] = _Held(row.id, row.expires_at)
+            self._stored_keys.add(row.key)
+            if row.id not in self.crises:
+                self.crises[row.id] = CrisisView(
+                    row.id,
+                    row.category,
+                    row.severity,
+                    row.alert_count,
+                    row.total_reach,
+                    row.author_followers,
+                    row.sentiment,
+                    closed=row.status == CrisisStatus.closed.value,
                 )
 
     async def _brand_hour(self, brand: str, now: datetime) -> _BrandHour:
@@ -459,7 +466,7 @@ class Batch:
             self._assigned.clear()
         if self._mentions:
             dialect_insert = (
-                pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+                pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
             )
             for (brand, hour), mentions in self._mentions.items():
                 statement = dialect_insert(BrandHour).values(

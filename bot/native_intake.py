@@ -116,7 +116,7 @@ async def settle(session: AsyncSession, batch: Batch) -> None:
     """The batch's counts of items not negative: one upsert for all brands and hours."""
     if not batch.not_negative:
         return
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(BrandHour).values(
         [
             {"brand": brand, "hour": hour, "mentions": 0, "not_negative": count}

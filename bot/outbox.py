@@ -195,9 +195,9 @@ async def refresh_now_many(
             .with_for_update()
         )
         waiting: dict[int, OutboxMessage] = {}
-        for message in rows.all():
-            if message.crisis_id is not None:
-                waiting.setdefault(message.crisis_id, message)
+        for found in rows.all():
+            if found.crisis_id is not None:
+                waiting.setdefault(found.crisis_id, found)
         for crisis_id in crisis_ids:
             message = waiting.get(crisis_id)
             if message is None:

@@ -18,7 +18,7 @@ from models import Crisis, CrisisStatus, MemberIdentity, RosterLevel, RosterMemb
 DISPLAY_NAME_MAX = 200
 
 
-def members() -> Select[tuple[RosterMember]]:
+def members() -> Select[RosterMember]:
     """Roster members with their identities read in the same statement (a mention needs
     them; the relationship's own loading would read them in a second one). Results need
     `.unique()`: a member comes back once per identity."""
@@ -139,7 +139,7 @@ async def open_crisis_counts(session: AsyncSession) -> dict[int, int]:
         .where(Crisis.status != CrisisStatus.closed.value, Crisis.owner_id.is_not(None))
         .group_by(Crisis.owner_id)
     )
-    return {owner_id: count for owner_id, count in rows}
+    return {owner_id: count for owner_id, count in rows if owner_id is not None}
 
 
 async def pick_owner(

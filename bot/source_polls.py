@@ -65,10 +65,16 @@ class Page:
 
 
 class PolledFeed(Protocol):
-    feed: str
-    # `<feed>:<project or alert id>`.
-    name: str
-    interval: timedelta
+    @property
+    def feed(self) -> str: ...
+
+    @property
+    def name(self) -> str:
+        """`<feed>:<project or alert id>`."""
+        ...
+
+    @property
+    def interval(self) -> timedelta: ...
 
     async def fetch(
         self, http: aiohttp.ClientSession, state: dict[str, Any], now: datetime
@@ -291,7 +297,11 @@ async def leave_out_known(
                 tuple_(InboxItem.source, InboxItem.external_id).in_(list(keys))
             )
         )
-        known = {(source, external_id) for source, external_id in rows.all()}
+        known = {
+            (source, external_id)
+            for source, external_id in rows.all()
+            if source is not None and external_id is not None
+        }
         known |= await _waiting_keys(session, parsers, settings) & keys
     fresh: list[Any] = []
     taken: set[tuple[str, str]] = set()

@@ -61,7 +61,8 @@ async def statuses(session: AsyncSession, settings: Settings, now: datetime) -> 
             .group_by(InboxItem.feed, InboxItem.outcome)
         )
     ).all():
-        today.setdefault(feed, {})[outcome] = number
+        if outcome is not None:
+            today.setdefault(feed, {})[outcome] = number
     found: list[SourceStatus] = []
     for feed in sorted(SOURCES.keys() | last_delivery.keys()):
         configured = SOURCES.get(feed)
@@ -100,11 +101,11 @@ async def _last_error(
         )
     ).first()
     newest = max(
-        (row for row in (item, delivery, fetching) if row is not None),
+        (row for row in (item, delivery, fetching) if row is not None and row[0] is not None),
         key=lambda r: r[1],
         default=None,
     )
-    return newest[0][:_ERROR_SHOWN] if newest is not None else None
+    return newest[0][:_ERROR_SHOWN] if newest is not None and newest[0] is not None else None
 
 
 async def _unmapped(session: AsyncSession, settings: Settings, day: datetime) -> list[str]:
@@ -120,4 +121,6 @@ async def _unmapped(session: AsyncSession, settings: Settings, day: datetime) ->
     )
     # An unmapped id is its own brand: numeric, and not one of the mapped brands.
     named = set(parse_page_brands(settings.meta_page_brands).values())
-    return sorted(brand for brand in brands.all() if brand.isdigit() and brand not in named)
+    return sorted(
+        brand for brand in brands.all() if brand and brand.isdigit() and brand not in named
+    )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    SQLColumnExpression,
     and_,
     bindparam,
     case,
@@ -161,8 +162,8 @@ def _to_confirm() -> ColumnElement[float]:
 def _spread_query(
     seconds: ColumnElement[float],
     where: list[ColumnElement[bool]],
-    partition: ColumnElement[Any] | None = None,
-) -> Select[Any]:
+    partition: SQLColumnExpression[Any] | None = None,
+) -> Select[*tuple[Any, ...]]:
     """Median and 90th percentile of `seconds` over the rows matching `where`, per value of
     `partition` (the first column then; None: one row for them all)."""
     parts = [partition] if partition is not None else []
@@ -199,10 +200,10 @@ class _Statements:
     each is a large tree (window functions over subqueries), and building it and its cache
     key cost more than running it on a small database."""
 
-    groups: Select[Any]
-    spreads: Select[Any]
-    owner_counts: Select[Any]
-    owner_spreads: Select[Any]
+    groups: Select[*tuple[Any, ...]]
+    spreads: Select[*tuple[Any, ...]]
+    owner_counts: Select[*tuple[Any, ...]]
+    owner_spreads: Select[*tuple[Any, ...]]
 
 
 @functools.cache
@@ -293,7 +294,7 @@ def escalation_filter() -> ColumnElement[bool]:
     )
 
 
-def _escalations(where: list[ColumnElement[bool]]) -> Select[Any]:
+def _escalations(where: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
     return (
         select(func.count())
         .select_from(TimelineEvent)

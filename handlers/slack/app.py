@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -32,7 +33,7 @@ def web_client(
     """A Web API client. `session`: the process's shared connection pool (without one, the
     client opens a connection per call)."""
     token = ctx.settings.slack_bot_token
-    handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=1)]
+    handlers: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler(max_retry_count=1)]
     if retry_rate_limits:
         # Async handlers wait with asyncio.sleep: a 429 on an interactive call (an
         # ephemeral answer, a modal) delays that answer only, never the event loop.
@@ -63,7 +64,10 @@ class SharedRespond(AsyncRespond):
         super().__init__(response_url=response_url)
         self.session = session
 
-    async def __call__(self, text: str | dict[str, Any] = "", **fields: Any) -> WebhookResponse:
+    # Bolt's own names each field it passes on; these go on to Slack as they are.
+    async def __call__(  # type: ignore[override]
+        self, text: str | dict[str, Any] = "", **fields: Any
+    ) -> WebhookResponse:
         client = AsyncWebhookClient(
             url=self.response_url or "", session=self.session, timeout=_TIMEOUT
         )

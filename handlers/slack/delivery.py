@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 import structlog
@@ -218,7 +219,7 @@ class SlackDeliverer:
             page = await self._call(
                 "conversations.history", channel=channel, include_all_metadata=True, limit=200
             )
-        for found in page.get("messages") or []:  # type: ignore[union-attr]
+        for found in page.get("messages") or []:
             metadata = found.get("metadata") or {}
             if (
                 metadata.get("event_type") == METADATA_EVENT
@@ -419,7 +420,7 @@ class SlackDeliverer:
             raise RetryLater("the root message is not posted yet")
         await self._post(outbox_row, post.channel, post.message_ref, text=renderer.render(message))
 
-    async def _call(self, method: str, **kwargs: object) -> dict[str, object]:
+    async def _call(self, method: str, **kwargs: object) -> dict[str, Any]:
         gate = self.gates.get(method)
         key = str(kwargs.get("channel", ""))
         if gate is not None:

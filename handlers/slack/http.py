@@ -17,7 +17,7 @@ def to_bolt_request(raw: bytes, query: str, headers: dict[str, str]) -> AsyncBol
     # A body that is not UTF-8 cannot carry a valid signature; decoding it leniently lets
     # Bolt refuse it with 401 instead of the server failing with 500.
     body = raw.decode("utf-8", errors="replace")
-    request = AsyncBoltRequest(body=body, query=query, headers=headers)
+    request = AsyncBoltRequest(body=body, query=query, headers={**headers})
     if not request.body and body:
         # Bolt takes any form body containing the word "payload" for an interactivity
         # payload, so `/crisis open <url> payload leaked` would parse as {} and be dropped.

@@ -102,3 +102,9 @@ def id_text(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
     return None
+
+
+def object_at(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object under `key`; an empty one when it is missing or not an object."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}

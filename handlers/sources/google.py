@@ -27,7 +27,15 @@ from google.oauth2 import id_token
 from bot.metrics import SOURCE_DELIVERIES
 from bot.settings import Settings
 from bot.source_items import ItemError, ItemKind, SourceItem
-from handlers.sources.common import Refused, answer, decode_json, id_text, read_body, rfc3339
+from handlers.sources.common import (
+    Refused,
+    answer,
+    decode_json,
+    id_text,
+    object_at,
+    read_body,
+    rfc3339,
+)
 
 FEED = "google"
 SOURCE = "google_reviews"
@@ -198,8 +206,9 @@ def parse(payload: Any, settings: Settings) -> list[SourceItem | ItemError]:
         return [ItemError("a Google review delivery without the review", payload)]
     kind = ItemKind.edited if note.get("type") in _EDITED else ItemKind.added
     stars = _STARS.get(str(review.get("starRating") or ""))
-    comment = review.get("comment") if isinstance(review.get("comment"), str) else ""
-    reviewer = review.get("reviewer") if isinstance(review.get("reviewer"), dict) else {}
+    comment = review.get("comment")
+    comment = comment if isinstance(comment, str) else ""
+    reviewer = object_at(review, "reviewer")
     display_name = reviewer.get("displayName")
     review_id = id_text(review.get("reviewId")) or name.rsplit("/", 1)[-1]
     alert.update(

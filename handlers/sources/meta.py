@@ -24,6 +24,7 @@ from handlers.sources.common import (
     answer,
     decode_json,
     id_text,
+    object_at,
     read_body,
     rfc3339,
     same_secret,
@@ -156,7 +157,7 @@ def _feed(
         return [SourceItem(FEED, kind, alert)]
     message = value.get("message")
     text = message if isinstance(message, str) and message.strip() else None
-    author = value.get("from") if isinstance(value.get("from"), dict) else {}
+    author = object_at(value, "from")
     author_id = id_text(author.get("id")) or id_text(value.get("sender_id"))
     author_name = author.get("name") or value.get("sender_name")
     # An edit carries the whole item too: one never seen as a complaint may have become one.
@@ -189,9 +190,9 @@ def _instagram(
         return ItemError("an Instagram comment without id", value)
     if comment_id == DASHBOARD_TEST_IG_COMMENT:
         return SourceItem(FEED, ItemKind.test, {"id": comment_id, "source": "instagram"})
-    media = value.get("media") if isinstance(value.get("media"), dict) else {}
+    media = object_at(value, "media")
     media_id = id_text(media.get("id")) or id_text(value.get("media_id"))
-    author = value.get("from") if isinstance(value.get("from"), dict) else {}
+    author = object_at(value, "from")
     text = value.get("text")
     # Instagram permalinks need the media's shortcode, which the webhook lacks: the link is
     # built from the ids (the team finds the comment under that media) unless the Graph API

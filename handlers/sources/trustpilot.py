@@ -21,6 +21,7 @@ from handlers.sources.common import (
     answer,
     decode_json,
     id_text,
+    object_at,
     read_body,
     rfc3339,
     same_secret,
@@ -79,7 +80,7 @@ def _event(event: Any, brand: str | None) -> SourceItem | ItemError:
     ).strip()
     stars = data.get("stars")
     stars = stars if isinstance(stars, int) and not isinstance(stars, bool) else None
-    consumer = data.get("consumer") if isinstance(data.get("consumer"), dict) else {}
+    consumer = object_at(data, "consumer")
     # An edit carries the whole review too: one never seen as a complaint may have become
     # one. Only its own text replaces the stored one, never a placeholder.
     alert.update(

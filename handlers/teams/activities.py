@@ -85,10 +85,13 @@ class TeamsActivities:
         if not actor.user_id:
             return
         value = activity.get("value")
-        clicked = isinstance(value, dict) and not (activity.get("text") or "").strip()
+        clicked = (
+            value if isinstance(value, dict) and not (activity.get("text") or "").strip() else None
+        )
+        answer: Message | list[Message]
         try:
-            if clicked:
-                answer = await self._submit(activity, actor, value)
+            if clicked is not None:
+                answer = await self._submit(activity, actor, clicked)
             else:
                 answer = await self._command(activity, actor)
         except CrisisError as refusal:
@@ -96,7 +99,7 @@ class TeamsActivities:
         except Exception:
             log.exception("Teams activity failed", activity_id=activity.get("id"))
             answer = Message("error.internal")
-        if clicked:
+        if clicked is not None:
             # A click on a card is answered to that person alone, as Slack's ephemeral
             # answers are: the thread hears only what changed.
             await self._tell_privately(activity, answer)
