@@ -61,6 +61,9 @@ _MENTION_TOKEN = "@mention{}"
 # looking at the thread, waiting for it.
 _REPLY_PACING_LIMIT = 3.0
 
+# What a person is answered: core messages, or a command's reply with the members it read.
+Answer = Message | list[Message] | commands.CommandReply
+
 
 def actor_of(activity: JsonDict) -> Actor:
     sender = activity.get("from") or {}
@@ -88,7 +91,7 @@ class TeamsActivities:
         clicked = (
             value if isinstance(value, dict) and not (activity.get("text") or "").strip() else None
         )
-        answer: Message | list[Message]
+        answer: Answer
         try:
             if clicked is not None:
                 answer = await self._submit(activity, actor, clicked)
@@ -106,7 +109,7 @@ class TeamsActivities:
         else:
             await self._reply(activity, answer)
 
-    async def _command(self, activity: JsonDict, actor: Actor) -> Message | list[Message]:
+    async def _command(self, activity: JsonDict, actor: Actor) -> Answer:
         text, mentioned = self._words(activity)
         people = await self._resolve_people(activity, mentioned)
         words = text.split()
@@ -115,10 +118,9 @@ class TeamsActivities:
             return Message("teams.help")
         if words[0].lower() == "here":
             return await self._here(activity, actor, " ".join(words[1:]))
-        reply = await commands.run(
+        return await commands.run(
             self.ctx, actor, text, lambda token: people.get(token.strip()), _no_channel
         )
-        return reply.messages
 
     def _words(self, activity: JsonDict) -> tuple[str, dict[str, JsonDict]]:
         """The command as typed: the bot's own mention dropped, other people's turned into
@@ -294,14 +296,19 @@ class TeamsActivities:
         except (ConnectorError, OSError, TimeoutError) as exc:
             log.warning("Teams welcome not sent", conversation=conversation, error=str(exc))
 
-    async def _render(self, answer: Message | list[Message]) -> JsonDict:
-        messages = answer if isinstance(answer, list) else [answer]
-        async with self.ctx.db.sessions() as session:
-            renderer = await Renderer.load(session, self.ctx.settings.language, messages)
+    async def _render(self, answer: Answer) -> JsonDict:
+        members: dict[int, RosterMember] = {}
+        if isinstance(answer, commands.CommandReply):
+            messages, members = answer.messages, answer.members
+        else:
+            messages = answer if isinstance(answer, list) else [answer]
+        renderer = await Renderer.answering(
+            self.ctx.db, self.ctx.settings.language, messages, members
+        )
         text = "\n\n".join(renderer.render(message) for message in messages)
         return text_activity(text, renderer.entities)
 
-    async def _tell_privately(self, activity: JsonDict, answer: Message | list[Message]) -> None:
+    async def _tell_privately(self, activity: JsonDict, answer: Answer) -> None:
         out = await self._render(answer)
         service_url = str(activity.get("serviceUrl") or "")
         sender = str((activity.get("from") or {}).get("id") or "")
@@ -319,7 +326,7 @@ class TeamsActivities:
             log.warning("Teams private answer failed", user=sender, error=str(exc))
             await self._reply(activity, answer)
 
-    async def _reply(self, activity: JsonDict, answer: Message | list[Message]) -> None:
+    async def _reply(self, activity: JsonDict, answer: Answer) -> None:
         out = await self._render(answer)
         conversation = str((activity.get("conversation") or {}).get("id") or "")
         service_url = str(activity.get("serviceUrl") or "")

@@ -16,6 +16,7 @@ from bot.messages import Message, mentioned_members
 from bot.roster import members_by_id
 from handlers.teams import PLATFORM
 from models import MemberIdentity, RosterMember
+from models.session import Database
 
 EXCERPT = 500
 # The catalogue names commands the Slack way; in Teams they are said to the bot.
@@ -96,6 +97,24 @@ class Renderer:
         return cls(
             language, await members_by_id(session, ids), await members_by_label(session, labels)
         )
+
+    @classmethod
+    async def answering(
+        cls,
+        db: Database,
+        language: str,
+        messages: list[Message],
+        members: dict[int, RosterMember],
+    ) -> Renderer:
+        """For an answer whose command already read `members`: the database is read only
+        for the people it mentions that are not among them."""
+        ids, labels = _refs(messages)
+        missing = ids - members.keys()
+        if not missing and not labels:
+            return cls(language, members)
+        async with db.sessions() as session:
+            found = await members_by_id(session, missing)
+            return cls(language, {**members, **found}, await members_by_label(session, labels))
 
     def t(self, key: str, **params: Any) -> str:
         return teams_commands(translate(self.language, key, **params))
