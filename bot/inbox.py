@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,6 +144,11 @@ class Inbox(WakeableLoop):
             # Which (source, id) were seen before: looked up once for the batch, then kept
             # up to date as its items are taken.
             holders = await self._seen_holders(session, claimed)
+            # Which edited items are stored as alerts already (an edit of one that is not may
+            # be a new complaint): looked up once for the batch.
+            stored = await _stored_alerts(
+                session, [item for item in claimed if item.kind == ItemKind.edited.value]
+            )
         await self._read_links(claimed)
         finished = 0
         # Consecutive items of one kind go together: a run of negative ones through the
@@ -153,6 +158,8 @@ class Inbox(WakeableLoop):
         chunk: list[tuple[InboxItem, _Plan]] = []
         negatives: list[tuple[InboxItem, _Plan]] = []
         taken: list[_Taken] = []
+        # The (source, id) of the items before this one in the batch.
+        earlier: set[tuple[str, str]] = set()
         for index, item in enumerate(claimed):
             if self.stopping:
                 await self._release(InboxItem, [i.id for i in claimed[index:]])
@@ -163,15 +170,21 @@ class Inbox(WakeableLoop):
                 log.exception("inbox item not judged", item=item.id)
                 await self._postpone(InboxItem, item.id, exc)
                 continue
-            if plan.action is _Action.edit and plan.fields.get("negative"):
-                # Whether it was stored as a complaint depends on every item before it.
-                if negatives:
-                    taken = await self._take_negatives(negatives, holders)
-                    negatives = []
-                finished += await self._take_chunk(taken, chunk, holders)
-                taken, chunk = [], []
-                if not await self._stored(_alert_of(plan)):
+            ident = (item.source or "", item.external_id or "")
+            if plan.action is _Action.edit and plan.fields.get("negative") and ident not in stored:
+                if ident in earlier:
+                    # An item before it in the batch may have stored it: once they are all
+                    # taken, the database says.
+                    if negatives:
+                        taken = await self._take_negatives(negatives, holders)
+                        negatives = []
+                    finished += await self._take_chunk(taken, chunk, holders)
+                    taken, chunk = [], []
+                    async with self.ctx.db.sessions() as session:
+                        stored |= await _stored_alerts(session, [item])
+                if ident not in stored:
                     plan = replace(plan, action=_Action.ingest, by_edit=True)
+            earlier.add(ident)
             if plan.action is _Action.ingest:
                 finished += await self._take_chunk(taken, chunk, holders)
                 taken, chunk = [], []
@@ -184,15 +197,6 @@ class Inbox(WakeableLoop):
         if negatives:
             taken = await self._take_negatives(negatives, holders)
         return finished + await self._take_chunk(taken, chunk, holders)
-
-    async def _stored(self, alert: AlertIn) -> bool:
-        async with self.ctx.db.sessions() as session:
-            stored = await session.scalar(
-                select(Alert.id).where(
-                    Alert.source == alert.source.value, Alert.external_id == alert.id
-                )
-            )
-        return stored is not None
 
     async def _read_links(self, claimed: list[InboxItem]) -> None:
         """Better links for the batch's items from their sources' APIs, before any of them is
@@ -639,6 +643,19 @@ async def _write_outcomes(session: AsyncSession, outcomes: list[dict[str, Any]])
     table = InboxItem.__table__
     for rows in by_columns.values():
         await session.execute(update(table).where(table.c.id == bindparam("item_id")), rows)
+
+
+async def _stored_alerts(session: AsyncSession, items: list[InboxItem]) -> set[tuple[str, str]]:
+    """The (source, id) of these items that are stored as alerts."""
+    pairs = {(item.source, item.external_id) for item in items if item.source and item.external_id}
+    if not pairs:
+        return set()
+    rows = await session.execute(
+        select(Alert.source, Alert.external_id).where(
+            tuple_(Alert.source, Alert.external_id).in_(list(pairs))
+        )
+    )
+    return {(source, external_id) for source, external_id in rows.all()}
 
 
 def _seen_elsewhere(item: InboxItem, holders: dict[str, int | None]) -> bool:
