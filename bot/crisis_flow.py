@@ -707,39 +707,14 @@ async def escalate_many(
         if candidate is not None:
             picker.assigned(candidate.id, previous, now)
             owners.append((crisis_id, candidate.id))
+        event, message = _rung(crisis_id, previous, candidate, leads, leads_called, seconds)
+        if candidate is not None:
             events.append(
-                timeline.row(
-                    crisis_id, "owner_assigned", BOT, now, member=candidate.id, reason="escalated"
-                )
+                timeline.row(crisis_id, event, BOT, now, member=candidate.id, reason="escalated")
             )
-            if previous is None:
-                message = Message(
-                    "thread.owner_assigned", {"n": crisis_id, "owner": member_ref(candidate.id)}
-                )
-            else:
-                message = Message(
-                    "thread.escalated",
-                    {
-                        "n": crisis_id,
-                        "previous": member_ref(previous),
-                        "owner": member_ref(candidate.id),
-                        "timeout": duration_ref(seconds),
-                    },
-                )
             changed.append(crisis_id)
-        elif leads and not leads_called:
-            events.append(timeline.row(crisis_id, "escalated_to_leads", BOT, now))
-            message = Message(
-                "thread.escalation_leads",
-                {"n": crisis_id, "who": members_ref(leads), "timeout": duration_ref(seconds)},
-            )
-            timers.append(crisis_id)
         else:
-            events.append(timeline.row(crisis_id, "escalated_to_channel", BOT, now))
-            message = Message(
-                "thread.escalation_nobody",
-                {"n": crisis_id, "who": everyone_ref(), "timeout": duration_ref(seconds)},
-            )
+            events.append(timeline.row(crisis_id, event, BOT, now))
             timers.append(crisis_id)
         messages.append((crisis_id, message))
     await crises.set_owners(session, owners, now)
@@ -763,49 +738,50 @@ async def _escalate(session: AsyncSession, ctx: CoreContext, crisis: Crisis, now
     had, leads_called = await _ladder_so_far(session, crisis.id)
     candidate = await roster.pick_owner(session, exclude=had, seniors_only=previous is not None)
     leads = [m.id for m in await roster.leads(session)]
+    event, message = _rung(
+        crisis.id, previous, candidate, leads, leads_called, timeout.total_seconds()
+    )
     if candidate is not None:
         crises.set_owner(session, crisis, candidate, BOT, now, reason="escalated")
-        if previous is None:
-            _thread(
-                session, ctx, crisis, "thread.owner_assigned", now, owner=member_ref(candidate.id)
-            )
-        else:
-            _thread(
-                session,
-                ctx,
-                crisis,
-                "thread.escalated",
-                now,
-                previous=member_ref(previous),
-                owner=member_ref(candidate.id),
-                timeout=duration_ref(timeout.total_seconds()),
-            )
-        await crises.changed(session, ctx, crisis, now)
-    elif leads and not leads_called:
-        timeline.record(session, crisis.id, "escalated_to_leads", BOT, now)
-        _thread(
-            session,
-            ctx,
-            crisis,
-            "thread.escalation_leads",
-            now,
-            who=members_ref(leads),
-            timeout=duration_ref(timeout.total_seconds()),
-        )
-        await crises.timer_changed(session, ctx, crisis, now)
     else:
-        timeline.record(session, crisis.id, "escalated_to_channel", BOT, now)
-        _thread(
-            session,
-            ctx,
-            crisis,
-            "thread.escalation_nobody",
-            now,
-            who=everyone_ref(),
-            timeout=duration_ref(timeout.total_seconds()),
-        )
+        timeline.record(session, crisis.id, event, BOT, now)
+    outbox.thread(session, ctx.platforms, crisis.id, message, now)
+    if candidate is not None:
+        await crises.changed(session, ctx, crisis, now)
+    else:
         await crises.timer_changed(session, ctx, crisis, now)
     await reminders.schedule(session, crisis.id, ReminderKind.escalation, now + timeout, now)
+
+
+def _rung(
+    crisis_id: int,
+    previous: int | None,
+    candidate: RosterMember | None,
+    leads: list[int],
+    leads_called: bool,
+    seconds: float,
+) -> tuple[str, Message]:
+    """Where an escalation climbs, as its timeline event and thread message: `candidate`
+    (the next senior, if there is one), then all the leads, then the whole channel."""
+    timeout = duration_ref(seconds)
+    if candidate is not None:
+        owner = member_ref(candidate.id)
+        if previous is None:
+            return "owner_assigned", Message(
+                "thread.owner_assigned", {"n": crisis_id, "owner": owner}
+            )
+        return "owner_assigned", Message(
+            "thread.escalated",
+            {"n": crisis_id, "previous": member_ref(previous), "owner": owner, "timeout": timeout},
+        )
+    if leads and not leads_called:
+        return "escalated_to_leads", Message(
+            "thread.escalation_leads",
+            {"n": crisis_id, "who": members_ref(leads), "timeout": timeout},
+        )
+    return "escalated_to_channel", Message(
+        "thread.escalation_nobody", {"n": crisis_id, "who": everyone_ref(), "timeout": timeout}
+    )
 
 
 async def _ladder_so_far(session: AsyncSession, crisis_id: int) -> tuple[set[int], bool]:
