@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -30,8 +31,15 @@ def _settings() -> Settings:
 @app.command()
 def serve() -> None:
     """Migrate the database to the newest schema, then serve every route."""
-    from bot.app import PortInUse
-    from bot.app import serve as run_server
+    # Loading the bot makes about 190,000 objects and next to no garbage (2,000), yet the
+    # collections those allocations trigger walk every object loaded so far: about 0.1 s
+    # of a restart, while reminders that fell due during the restart wait.
+    gc.disable()
+    try:
+        from bot.app import PortInUse
+        from bot.app import serve as run_server
+    finally:
+        gc.enable()
 
     settings = _settings()
     configure(settings.log_level)
