@@ -341,9 +341,11 @@ async def serve(settings: Settings) -> None:
     # What exists once the bot is up (modules, mappers, compiled statements) lives as long as
     # the process: out of the collector's sight, a full collection no longer walks it and
     # pauses the event loop (by 100-150 ms each, under a burst of clicks). No collection
-    # first: it would pause the reminder sweep's first round by about 60 ms, to free the
-    # couple of hundred objects startup leaves behind.
+    # first: it would pause the reminder sweep's first round by about 90 ms, to free the
+    # couple of thousand objects startup leaves behind. `crisisbot serve` starts the bot
+    # with the collector off (see bot.cli): it is on from here.
     gc.freeze()
+    gc.enable()
     try:
         await stop.wait()
     finally:

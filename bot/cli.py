@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -30,16 +31,24 @@ def _settings() -> Settings:
 @app.command()
 def serve() -> None:
     """Migrate the database to the newest schema, then serve every route."""
-    from bot.app import PortInUse
-    from bot.app import serve as run_server
-
-    settings = _settings()
-    configure(settings.log_level)
+    # Loading and starting the bot makes about 190,000 objects and next to no garbage
+    # (2,300), yet the collections those allocations trigger walk every object made so far:
+    # 0.1-0.2 s of a restart, while reminders that fell due during the restart wait. The
+    # collector is off until the bot is up (bot.app.serve turns it back on then).
+    gc.disable()
     try:
-        asyncio.run(run_server(settings))
-    except PortInUse as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+        from bot.app import PortInUse
+        from bot.app import serve as run_server
+
+        settings = _settings()
+        configure(settings.log_level)
+        try:
+            asyncio.run(run_server(settings))
+        except PortInUse as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+    finally:
+        gc.enable()
 
 
 @db_app.command("upgrade")

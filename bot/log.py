@@ -37,6 +37,9 @@ def configure(level: str = "info") -> None:
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
     # The migrations say which revisions ran; their debug is Alembic's own bookkeeping.
     logging.getLogger("alembic").setLevel(max(numeric, logging.INFO))
+    # Alembic is loaded only when a database is behind (bot.migrations), so after this; as it
+    # loads, its plugin registry says so for each of its own modules: bookkeeping too.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(numeric, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

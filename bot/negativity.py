@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from bot.categories import _near, _phrase, _slot, _words, fold
 
@@ -351,21 +352,41 @@ _POSITIVE_EMOJI = re.compile(
 )
 
 # A question that names no problem only asks.
-_QUESTION = re.compile(
-    _slot(
-        "kiedy$|czy$|jak$|ile$|jaki|jakie|ktor|gdzie$|mozna$|macie$|bedzie$|jest$|da$|mam$"
-        "|when$|do$|does$|can$|could$|will$|is$|are$|how$|what$|which$|whats$|any$|anyone$"
-        "|who$|where$|would$|should$"
-    )
+_QUESTION = _slot(
+    "kiedy$|czy$|jak$|ile$|jaki|jakie|ktor|gdzie$|mozna$|macie$|bedzie$|jest$|da$|mam$"
+    "|when$|do$|does$|can$|could$|will$|is$|are$|how$|what$|which$|whats$|any$|anyone$"
+    "|who$|where$|would$|should$"
 )
 
 # "..., ale ...", "..., but ...": what follows carries the writer's conclusion.
-_CONTRAST = re.compile(_slot("ale$|lecz$|jednak$|but$|however$|though$|although$|still$"))
+_CONTRAST = _slot("ale$|lecz$|jednak$|but$|however$|though$|although$|still$")
 
-_ALL_WELL_PATTERN = re.compile(_ALL_WELL)
-_HARMLESS_PATTERN = re.compile(_HARMLESS)
-_PRAISE_PATTERN = re.compile(_unnegated(_PRAISE))
-_COMPLAINTS = tuple((weight, reason, re.compile(cue)) for weight, reason, cue in _COMPLAINT_CUES)
+
+@dataclass(frozen=True)
+class _Patterns:
+    all_well: re.Pattern[str]
+    harmless: re.Pattern[str]
+    praise: re.Pattern[str]
+    complaints: tuple[tuple[float, str, re.Pattern[str]], ...]
+    question: re.Pattern[str]
+    contrast: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    # Compiled when the first text is judged: about 20 ms that every start would otherwise
+    # spend before the bot serves anything (reminders overdue at a restart wait for it).
+    return _Patterns(
+        all_well=re.compile(_ALL_WELL),
+        harmless=re.compile(_HARMLESS),
+        praise=re.compile(_unnegated(_PRAISE)),
+        complaints=tuple(
+            (weight, reason, re.compile(cue)) for weight, reason, cue in _COMPLAINT_CUES
+        ),
+        question=re.compile(_QUESTION),
+        contrast=re.compile(_CONTRAST),
+    )
+
 
 _PRAISE_WEIGHT = 2.0
 _ALL_WELL_WEIGHT = 2.0
@@ -391,17 +412,18 @@ class _Reading:
 
 def _read(words: str, text: str) -> _Reading:
     """The complaint and the praise in a stretch of words (and its emoji, from `text`)."""
+    patterns = _patterns()
     praise = 0.0
-    words = _HARMLESS_PATTERN.sub(" ", words)
-    if _ALL_WELL_PATTERN.search(words):
-        words = _ALL_WELL_PATTERN.sub(" ", words)
+    words = patterns.harmless.sub(" ", words)
+    if patterns.all_well.search(words):
+        words = patterns.all_well.sub(" ", words)
         praise += _ALL_WELL_WEIGHT
     complaint, reasons = 0.0, []
-    for weight, reason, pattern in _COMPLAINTS:
+    for weight, reason, pattern in patterns.complaints:
         if pattern.search(words):
             complaint += weight
             reasons.append(reason)
-    if not {"negated praise", "sarcasm"} & set(reasons) and _PRAISE_PATTERN.search(words):
+    if not {"negated praise", "sarcasm"} & set(reasons) and patterns.praise.search(words):
         praise += _PRAISE_WEIGHT
     if _NEGATIVE_EMOJI.search(text):
         complaint += _ANGRY_EMOJI_WEIGHT
@@ -420,7 +442,7 @@ def _from_text(text: str) -> Verdict:
     words = _words(fold(text))
     reading = _read(words, text)
     if reading.praise and reading.complaint >= _THRESHOLD and reading.names_a_problem:
-        contrast = list(_CONTRAST.finditer(words))
+        contrast = list(_patterns().contrast.finditer(words))
         if contrast:
             tail = _read(words[contrast[-1].start() :], "")
             if tail.praise and tail.complaint < _THRESHOLD:
@@ -433,7 +455,7 @@ def _from_text(text: str) -> Verdict:
         "?" in text
         and "!" not in text
         and complaint <= _THRESHOLD + _QUESTION_DISCOUNT
-        and _QUESTION.search(words)
+        and _patterns().question.search(words)
     ):
         complaint = max(0.0, complaint - _QUESTION_DISCOUNT)
         if complaint < _THRESHOLD:

@@ -9,10 +9,11 @@ import sys
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from bot.migrations import alembic_config, upgrade_to_head
+from bot.migrations import HEAD, alembic_config, at_head, upgrade_to_head
 from models import Base
 from models.session import Database
 
@@ -34,6 +35,26 @@ async def test_models_and_migrations_do_not_drift(database: Database) -> None:
 
     async with database.engine.connect() as connection:
         await connection.run_sync(check)
+
+
+def test_head_is_the_newest_migration() -> None:
+    # A new migration moves bot.migrations.HEAD too, or `crisisbot serve` would skip it.
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads() == [HEAD]
+
+
+async def test_a_database_behind_head_is_migrated(database: Database) -> None:
+    assert await at_head(database)
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0013_pollers'"))
+        await connection.execute(text("DROP INDEX ix_crises_opened_at"))
+    assert not await at_head(database)
+    await upgrade_to_head(database)
+    assert await at_head(database)
+    async with database.engine.connect() as connection:
+        indexes = await connection.run_sync(
+            lambda c: {index["name"] for index in inspect(c).get_indexes("crises")}
+        )
+    assert "ix_crises_opened_at" in indexes
 
 
 async def test_two_replicas_migrating_at_once_both_succeed(database_url: str) -> None:

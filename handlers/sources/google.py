@@ -3,9 +3,10 @@
 Pub/Sub signs each push with a Google OIDC token (`Authorization: Bearer <JWT>`) for the
 push subscription's audience and service account; google-auth checks its signature against
 Google's certificates (GOOGLE_CERTS_URL) and its audience and expiry, then the service account
-and `email_verified` are checked here. A verified push is stored as it came and answered 204;
-its `message.data` (base64 JSON) only names the review, so `google_reviews` reads the review
-from the Business Profile API and puts it in the inbox, where `parse` maps it.
+and `email_verified` are checked (`google_push`). A verified push is stored as it came and
+answered 204; its `message.data` (base64 JSON) only names the review, so `google_reviews`
+reads the review from the Business Profile API and puts it in the inbox, where `parse` maps
+it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,8 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-import google.auth.exceptions
-import google.auth.transport.requests
-import requests
 import structlog
 from aiohttp import web
-from google.oauth2 import id_token
 
 from bot.metrics import SOURCE_DELIVERIES
 from bot.settings import Settings
@@ -39,11 +36,6 @@ from handlers.sources.common import (
 
 FEED = "google"
 SOURCE = "google_reviews"
-# Pub/Sub's push tokens come from Google's own issuer.
-_ISSUERS = frozenset({"accounts.google.com", "https://accounts.google.com"})
-# Google's clock and ours may differ a little.
-_CLOCK_SKEW_SECONDS = 10
-_CERTS_TIMEOUT = 10
 _STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 # Update notifications across API versions; any other notification naming a review is a new one.
 _EDITED = frozenset({"UPDATED_REVIEW", "updated_review", "REVIEW_UPDATED"})
@@ -53,56 +45,25 @@ _TYPE_KEYS = ("type", "notificationType", "notification_type")
 log = structlog.get_logger(__name__)
 
 
-class NotAuthorised(Exception):
-    """The push's token is missing, forged, expired or not from our subscription."""
-
-
 def configured(settings: Settings) -> bool:
     return bool(settings.google_pubsub_audience and settings.google_pubsub_service_account)
 
 
-def verify_push_token(authorization: str | None, settings: Settings) -> dict[str, Any]:
-    """The claims of a valid push token (blocking: google-auth fetches the certificates)."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthorised("missing Authorization: Bearer <token>")
-    with requests.Session() as session:
-        try:
-            claims = id_token.verify_token(
-                token.strip(),
-                _CertsRequest(session),
-                audience=settings.google_pubsub_audience,
-                certs_url=settings.google_certs_url,
-                clock_skew_in_seconds=_CLOCK_SKEW_SECONDS,
-            )
-        except google.auth.exceptions.TransportError:
-            raise
-        except Exception as exc:
-            # google-auth raises ValueError and friends for a bad signature, audience or
-            # expiry; their messages hold no secret.
-            raise NotAuthorised(f"the token is not valid: {str(exc)[:200]}") from None
-    if claims.get("iss") not in _ISSUERS:
-        raise NotAuthorised("the token was not issued by Google")
-    if claims.get("email") != settings.google_pubsub_service_account:
-        raise NotAuthorised("the token is not the push subscription's service account")
-    if claims.get("email_verified") is not True:
-        raise NotAuthorised("the token's email is not verified")
-    return dict(claims)
+class NotAuthorised(Exception):
+    """The push's token is missing, forged, expired or not from our subscription."""
 
 
-class _CertsRequest(google.auth.transport.requests.Request):
-    """google-auth's transport with a short timeout: a push waits for the certificates."""
+class CertsUnreachable(Exception):
+    """Google's certificates could not be read: the push can be retried."""
 
-    def __call__(
-        self,
-        url: str,
-        method: str = "GET",
-        body: Any = None,
-        headers: Any = None,
-        timeout: Any = None,
-        **kwargs: Any,
-    ) -> Any:
-        return super().__call__(url, method, body, headers, timeout or _CERTS_TIMEOUT, **kwargs)
+
+def _verify(authorization: str | None, settings: Settings) -> None:
+    """`google_push.verify_push_token`, in the thread the check blocks anyway."""
+    # google-auth and requests take about 80 ms to import: a server loads them only when
+    # Google's first push comes, and here, off the event loop.
+    from handlers.sources.google_push import verify_push_token
+
+    verify_push_token(authorization, settings)
 
 
 def message_id(data: Any) -> str:
@@ -132,12 +93,10 @@ def make_route(settings: Settings, receive_push: Any) -> Any:
                 },
             )
         try:
-            await asyncio.to_thread(
-                verify_push_token, request.headers.get("Authorization"), settings
-            )
+            await asyncio.to_thread(_verify, request.headers.get("Authorization"), settings)
         except NotAuthorised as refused:
             return answer(FEED, 401, {"error": str(refused)})
-        except google.auth.exceptions.TransportError:
+        except CertsUnreachable:
             log.warning("google certificates not reachable", url=settings.google_certs_url)
             return answer(FEED, 503, {"error": "Google's certificates could not be read; retry"})
         try:
