@@ -17,7 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_outbox_due", "outbox", ["platform", "status", "lane", "id"])
-    op.create_index("ix_outbox_kind", "outbox", ["platform", "status", "kind", "id"])
+    op.create_index("ix_outbox_kind", "outbox", ["platform", "kind", "lane", "status", "id"])
     op.create_index("ix_outbox_crisis", "outbox", ["crisis_id", "kind", "status", "platform"])
     op.drop_index("ix_outbox_refresh", table_name="outbox")
 
