@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 import structlog
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from bot.context import CoreContext
 from bot.metrics import OUTBOX_DELIVERED
@@ -137,30 +138,52 @@ class DeliveryWorker(WakeableLoop):
         any due re-render (those do not wait for each other: they render the crisis as is)."""
         now = self.ctx.clock.now()
         pending = (
-            select(func.min(OutboxMessage.id).label("head"))
-            .where(
-                OutboxMessage.platform == self.platform,
-                OutboxMessage.status == OutboxStatus.pending.value,
-                OutboxMessage.lane == ORDERED,
+            OutboxMessage.platform == self.platform,
+            OutboxMessage.status == OutboxStatus.pending.value,
+        )
+        older = aliased(OutboxMessage)
+
+        def oldest_of(same_crisis: ColumnElement[bool]) -> ScalarSelect[int]:
+            return (
+                select(func.min(older.id))
+                .where(
+                    older.platform == self.platform,
+                    older.status == OutboxStatus.pending.value,
+                    older.lane == ORDERED,
+                    same_crisis,
+                )
+                .scalar_subquery()
             )
-            .group_by(OutboxMessage.crisis_id)
-            .subquery()
+
+        # The due rows, oldest first, each checked to be the oldest of its crisis still
+        # waiting: a look at the few rows it returns, not a grouping of the whole backlog
+        # (thousands of crises wait when a channel's pace is the limit). Rows about no
+        # crisis (digests) are one queue of their own.
+        head = or_(
+            OutboxMessage.id == oldest_of(older.crisis_id == OutboxMessage.crisis_id),
+            and_(
+                OutboxMessage.crisis_id.is_(None),
+                OutboxMessage.id == oldest_of(older.crisis_id.is_(None)),
+            ),
+        )
+        due_heads = (
+            select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.crisis_id)
+            .where(
+                *pending,
+                OutboxMessage.lane == ORDERED,
+                OutboxMessage.available_at <= now,
+                head,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(_BATCH)
         )
         async with self.ctx.db.sessions() as session:
-            ordered = (
-                await session.execute(
-                    select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.crisis_id)
-                    .join(pending, OutboxMessage.id == pending.c.head)
-                    .where(OutboxMessage.available_at <= now)
-                    .order_by(OutboxMessage.kind != ROOT_POST, OutboxMessage.id)
-                    .limit(_BATCH)
-                )
-            ).all()
+            roots = (await session.execute(due_heads.where(OutboxMessage.kind == ROOT_POST))).all()
+            oldest = (await session.execute(due_heads)).all()
             refresh = await session.execute(
                 select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.crisis_id)
                 .where(
-                    OutboxMessage.platform == self.platform,
-                    OutboxMessage.status == OutboxStatus.pending.value,
+                    *pending,
                     OutboxMessage.lane == REFRESH,
                     OutboxMessage.available_at <= now,
                 )
@@ -169,10 +192,14 @@ class DeliveryWorker(WakeableLoop):
             )
             # A new crisis's root message goes first: when a channel's pace is the limit, it
             # takes the next slot ahead of other crises' thread replies. The rest go oldest
-            # first (each crisis has one ordered head here, so its own order is kept).
-            heads = [(row.id, row.kind, row.crisis_id) for row in [*ordered, *refresh.all()]]
-            roots = [head for head in heads[: len(ordered)] if head[1] == ROOT_POST]
-            return roots + sorted(set(heads) - set(roots))
+            # first (each crisis has one ordered head here, so its own order is kept): the
+            # oldest heads hold at least as many of them as the roots leave room for.
+            first = [(row.id, row.kind, row.crisis_id) for row in roots]
+            rest = [(row.id, row.kind, row.crisis_id) for row in oldest if row.kind != ROOT_POST][
+                : _BATCH - len(first)
+            ]
+            rest += [(row.id, row.kind, row.crisis_id) for row in refresh.all()]
+            return first + sorted(rest)
 
     async def _claim(self, message_id: int) -> OutboxMessage | None:
         now = self.ctx.clock.now()

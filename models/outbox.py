@@ -22,8 +22,17 @@ class OutboxStatus(enum.StrEnum):
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
+        # A crisis's oldest waiting row, and whether an older one still waits.
         Index("ix_outbox_pending", "platform", "status", "lane", "crisis_id", "id"),
-        Index("ix_outbox_refresh", "platform", "crisis_id", "kind", "status"),
+        # The waiting rows oldest first (the delivery worker's look stops after a few), and
+        # a new crisis's root message among them. Kind before status: with the two first
+        # ones alike to the crisis index's, SQLite (which has no statistics here) took this
+        # one for a few crises' re-renders and read every waiting re-render.
+        Index("ix_outbox_due", "platform", "status", "lane", "id"),
+        Index("ix_outbox_kind", "platform", "kind", "lane", "status", "id"),
+        # A crisis's rows of one kind: its waiting re-render, its unread reminder (on any
+        # platform).
+        Index("ix_outbox_crisis", "crisis_id", "kind", "status", "platform"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

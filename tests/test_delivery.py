@@ -192,3 +192,46 @@ async def test_a_burst_of_changes_renders_the_root_message_once(ctx: CoreContext
     async with ctx.db.sessions() as session:
         timer = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == ROOT_TIMER))
     assert timer is not None and timer.status == "sent" and timer.last_error == "coalesced"
+
+
+class Recording:
+    """Sends everything, except what it is told to put back for a retry."""
+
+    platform = "slack"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int | None, str, str | None]] = []
+        self.refuse: set[str] = set()
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        if message.kind in self.refuse:
+            raise RetryLater("Slack answered 503")
+        self.sent.append((message.crisis_id, message.kind, message.data.get("key")))
+
+
+async def test_a_row_waiting_for_its_retry_holds_back_the_rows_after_it(ctx: CoreContext) -> None:
+    number = await opened_crisis(ctx)
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        # A digest and its chart belong to no crisis: they are one queue of their own.
+        outbox.enqueue(session, ctx.platforms, None, outbox.DIGEST, now, {"lines": []})
+        outbox.enqueue(session, ctx.platforms, None, outbox.DIGEST_CHART, now, {"slot": "x"})
+        for key in ("thread.one", "thread.two"):
+            outbox.thread(session, ctx.platforms, number, Message(key, {}), now)
+    deliverer = Recording()
+    deliverer.refuse = {outbox.DIGEST, outbox.THREAD}
+    worker = DeliveryWorker(ctx, deliverer)
+    await worker.drain()
+    # Each queue's first row failed and waits; nothing behind it overtook it.
+    assert deliverer.sent == []
+    ctx.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    deliverer.refuse = set()
+    await worker.drain()
+    assert [kind for crisis, kind, _ in deliverer.sent if crisis is None] == [
+        outbox.DIGEST,
+        outbox.DIGEST_CHART,
+    ]
+    assert [key for crisis, _, key in deliverer.sent if crisis == number] == [
+        "thread.one",
+        "thread.two",
+    ]

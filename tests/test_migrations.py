@@ -45,16 +45,24 @@ def test_head_is_the_newest_migration() -> None:
 async def test_a_database_behind_head_is_migrated(database: Database) -> None:
     assert await at_head(database)
     async with database.engine.begin() as connection:
-        await connection.execute(text("UPDATE alembic_version SET version_num = '0013_pollers'"))
-        await connection.execute(text("DROP INDEX ix_crises_opened_at"))
+        # As the database was before the newest migration (0015).
+        await connection.execute(
+            text("UPDATE alembic_version SET version_num = '0014_crises_opened_at'")
+        )
+        for index in ("ix_outbox_due", "ix_outbox_kind", "ix_outbox_crisis"):
+            await connection.execute(text(f"DROP INDEX {index}"))
+        await connection.execute(
+            text("CREATE INDEX ix_outbox_refresh ON outbox (platform, crisis_id, kind, status)")
+        )
     assert not await at_head(database)
     await upgrade_to_head(database)
     assert await at_head(database)
     async with database.engine.connect() as connection:
         indexes = await connection.run_sync(
-            lambda c: {index["name"] for index in inspect(c).get_indexes("crises")}
+            lambda c: {index["name"] for index in inspect(c).get_indexes("outbox")}
         )
-    assert "ix_crises_opened_at" in indexes
+    assert {"ix_outbox_due", "ix_outbox_kind", "ix_outbox_crisis"} <= indexes
+    assert "ix_outbox_refresh" not in indexes
 
 
 async def test_two_replicas_migrating_at_once_both_succeed(database_url: str) -> None:
