@@ -49,13 +49,13 @@ from models import (
     ReminderKind,
     RosterMember,
 )
+from models.session import insert_ids
 
 _ALERTS = Alert.__table__
 _CRISES = Crisis.__table__
 _KEYS = GroupKey.__table__
 _MEMBERS = RosterMember.__table__
 # The batch's new crises in one statement, their ids in the order they were decided.
-_INSERT_CRISES = insert(_CRISES).returning(_CRISES.c.id, sort_by_parameter_order=True)
 _OUTBOX = OutboxMessage.__table__
 _REMINDERS = Reminder.__table__
 
@@ -497,13 +497,7 @@ class Batch:
         await self._write_claims()
         await self._write_outbox()
         if self._alerts:
-            ids = (
-                await session.execute(
-                    insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=True),
-                    self._alerts,
-                )
-            ).scalars()
-            alert_ids = list(ids)
+            alert_ids = await insert_ids(session, _ALERTS, self._alerts)
             for event, alert in self._events:
                 if alert is not None:
                     event["detail"] = {"alert": alert_ids[alert], **event["detail"]}
@@ -523,9 +517,7 @@ class Batch:
         """Insert the new crises, and put their numbers wherever the batch refers to them."""
         if not self._unnumbered:
             return
-        ids = (
-            await self.session.execute(_INSERT_CRISES, [values for _, values in self._unnumbered])
-        ).scalars()
+        ids = await insert_ids(self.session, _CRISES, [values for _, values in self._unnumbered])
         numbers = {
             crisis.id: crisis_id
             for (crisis, _), crisis_id in zip(self._unnumbered, ids, strict=True)

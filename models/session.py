@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -103,3 +103,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def insert_ids(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows in one statement; their new ids, in the order of `rows`."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite gives each new row the rowid one above the largest in the table, and inserts
+        # a statement's rows in order: sorted, the ids are in the order of the rows. SQLAlchemy
+        # cannot know that, and keeps RETURNING in order by inserting one row per statement.
+        returned = await session.execute(insert(table).returning(table.c.id), rows)
+        return sorted(returned.scalars())
+    returned = await session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    )
+    return list(returned.scalars())
