@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,7 @@ from bot.settings import Settings
 from bot.source_items import ItemError, ItemKind, SourceItem
 from bot.wakeable import WakeableLoop
 from models import Alert, DeliveryStatus, InboxDelivery, InboxItem, ItemOutcome, ItemStatus
+from models.session import among_pairs
 
 log = structlog.get_logger(__name__)
 
@@ -652,10 +653,10 @@ async def _stored_alerts(session: AsyncSession, items: list[InboxItem]) -> set[t
         return set()
     rows = await session.execute(
         select(Alert.source, Alert.external_id).where(
-            tuple_(Alert.source, Alert.external_id).in_(list(pairs))
+            among_pairs(Alert.source, Alert.external_id, pairs)
         )
     )
-    return {(source, external_id) for source, external_id in rows.all()}
+    return {(source, id_) for source, id_ in rows.all() if (source, id_) in pairs}
 
 
 def _seen_elsewhere(item: InboxItem, holders: dict[str, int | None]) -> bool:

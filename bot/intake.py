@@ -15,7 +15,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import structlog
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,7 @@ from bot.settings import severity_rules
 from bot.severity import Severity, SeverityInput, assess, at_least
 from bot.spikes import Spike, SpikeRule
 from models import Alert, Crisis, CrisisStatus
+from models.session import among_pairs
 
 log = structlog.get_logger(__name__)
 
@@ -203,9 +204,13 @@ async def _stored_crises(
     rows = await session.execute(
         select(Alert.source, Alert.external_id, Crisis)
         .join(Crisis, Alert.crisis_id == Crisis.id)
-        .where(tuple_(Alert.source, Alert.external_id).in_(list(pairs)))
+        .where(among_pairs(Alert.source, Alert.external_id, pairs))
     )
-    return {(source, external_id): crisis for source, external_id, crisis in rows.all()}
+    return {
+        (source, external_id): crisis
+        for source, external_id, crisis in rows.all()
+        if (source, external_id) in pairs
+    }
 
 
 async def _ingest(

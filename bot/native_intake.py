@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +37,7 @@ from bot.intake import IntakeStatus, alert_row, ingest_many
 from bot.negativity import Verdict
 from bot.spikes import hour_of
 from models import Alert, BrandHour, Crisis, ItemOutcome
+from models.session import among_pairs
 
 _INTAKE_OUTCOMES = {
     IntakeStatus.opened: ItemOutcome.opened,
@@ -105,9 +106,13 @@ async def prepare(
     stored: dict[tuple[str, str], Alert] = {}
     if pairs:
         rows = await session.scalars(
-            select(Alert).where(tuple_(Alert.source, Alert.external_id).in_(list(pairs)))
+            select(Alert).where(among_pairs(Alert.source, Alert.external_id, pairs))
         )
-        stored = {(row.source, row.external_id): row for row in rows.all()}
+        stored = {
+            (row.source, row.external_id): row
+            for row in rows.all()
+            if (row.source, row.external_id) in pairs
+        }
     keys = {post_group_key(url) for url in parent_urls}
     return Batch(stored, await group_store.open_crises(session, keys, ctx.clock.now()))
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import aiohttp
 import structlog
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,7 @@ from bot.settings import Settings
 from bot.source_items import ItemError, SourceItem
 from bot.wakeable import WakeableLoop
 from models import DeliveryStatus, InboxDelivery, InboxItem, SourcePoll
+from models.session import among_pairs
 
 log = structlog.get_logger(__name__)
 
@@ -294,13 +295,13 @@ async def leave_out_known(
     if keys:
         rows = await session.execute(
             select(InboxItem.source, InboxItem.external_id).where(
-                tuple_(InboxItem.source, InboxItem.external_id).in_(list(keys))
+                among_pairs(InboxItem.source, InboxItem.external_id, keys)
             )
         )
         known = {
             (source, external_id)
             for source, external_id in rows.all()
-            if source is not None and external_id is not None
+            if source is not None and external_id is not None and (source, external_id) in keys
         }
         known |= await _waiting_keys(session, parsers, settings) & keys
     fresh: list[Any] = []

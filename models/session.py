@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import ColumnElement, SQLColumnExpression, Table, and_, event, insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -117,3 +117,15 @@ async def insert_ids(session: AsyncSession, table: Table, rows: list[dict[str, A
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
     )
     return list(returned.scalars())
+
+
+def among_pairs(
+    first: SQLColumnExpression[Any],
+    second: SQLColumnExpression[Any],
+    pairs: Collection[tuple[Any, Any]],
+) -> ColumnElement[bool]:
+    """Rows whose (first, second) may be one of `pairs`: each column among the values it
+    takes in them. It also holds for other combinations of those values, which the caller
+    leaves out. SQLite reads `(first, second) IN (...)` of more than one pair by scanning
+    the whole index on the two columns; this form it looks up in that index."""
+    return and_(first.in_({a for a, _ in pairs}), second.in_({b for _, b in pairs}))
