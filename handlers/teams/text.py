@@ -91,12 +91,17 @@ class Renderer:
 
     @classmethod
     async def load(
-        cls, session: AsyncSession, language: str, messages: Iterable[Message]
+        cls,
+        session: AsyncSession,
+        language: str,
+        messages: Iterable[Message],
+        known: dict[int, RosterMember] | None = None,
     ) -> Renderer:
+        """`known`: members already read (the others the messages mention are read here)."""
         ids, labels = _refs(list(messages))
-        return cls(
-            language, await members_by_id(session, ids), await members_by_label(session, labels)
-        )
+        members = dict(known or {})
+        members.update(await members_by_id(session, ids - members.keys()))
+        return cls(language, members, await members_by_label(session, labels))
 
     @classmethod
     async def answering(
@@ -106,15 +111,13 @@ class Renderer:
         messages: list[Message],
         members: dict[int, RosterMember],
     ) -> Renderer:
-        """For an answer whose command already read `members`: the database is read only
-        for the people it mentions that are not among them."""
+        """For an answer whose command already read `members`: a session is opened only
+        when the answer mentions someone else."""
         ids, labels = _refs(messages)
-        missing = ids - members.keys()
-        if not missing and not labels:
+        if ids <= members.keys() and not labels:
             return cls(language, members)
         async with db.sessions() as session:
-            found = await members_by_id(session, missing)
-            return cls(language, {**members, **found}, await members_by_label(session, labels))
+            return await cls.load(session, language, messages, members)
 
     def t(self, key: str, **params: Any) -> str:
         return teams_commands(translate(self.language, key, **params))
