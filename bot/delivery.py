@@ -61,6 +61,10 @@ class Paced(Protocol):
         """Seconds before a row of this kind for this crisis could go out (0: now, or not
         known without loading it): checked before the row is claimed and rendered."""
 
+    async def learn_roots(self, crisis_ids: list[int]) -> None:
+        """Find out where these crises' root messages would go, so that paced_for knows their
+        channel before the first of them is claimed."""
+
 
 # A root message rendered anew shows everything, its timer too: one claim covers both.
 _COVERS = {ROOT_UPDATE: (ROOT_UPDATE, ROOT_TIMER)}
@@ -91,6 +95,10 @@ class DeliveryWorker(WakeableLoop):
                 return sent
             progress = False
             paced: dict[int, float] = {}
+            if isinstance(self.deliverer, Paced):
+                roots = [c for _, kind, c in heads if kind == ROOT_POST and c is not None]
+                if roots:
+                    await self.deliverer.learn_roots(roots)
             for head_id, kind, crisis_id in heads:
                 if self.stopping:
                     return sent

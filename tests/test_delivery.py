@@ -150,6 +150,9 @@ class KnownPace(PacedChannel):
         self.asked.append(kind)
         return 0.0 if self.budget else PACE.total_seconds()
 
+    async def learn_roots(self, crisis_ids: list[int]) -> None:
+        """One channel: its pace is known for every crisis."""
+
 
 async def test_a_paced_row_waits_unclaimed_and_goes_out_when_the_channel_has_room(
     ctx: CoreContext,
