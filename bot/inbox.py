@@ -185,6 +185,17 @@ class Inbox(WakeableLoop):
                         stored |= await _stored_alerts(session, [item])
                 if ident not in stored:
                     plan = replace(plan, action=_Action.ingest, by_edit=True)
+            elif (
+                plan.action is _Action.edit
+                and plan.alert is not None
+                and ident not in stored
+                and ident not in earlier
+                and holders.get(_seen_key(item)) is None
+            ):
+                # Its add never reached us: the edit is the item's first sighting, taken as
+                # that add would have been (brand activity; under an open crisis's post, it
+                # joins the crisis).
+                plan = replace(plan, action=_Action.keep)
             earlier.add(ident)
             if plan.action is _Action.ingest:
                 finished += await self._take_chunk(taken, chunk, holders)

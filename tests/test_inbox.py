@@ -311,7 +311,7 @@ async def test_a_mixed_batch_has_the_outcomes_of_its_items_one_at_a_time(
 
 
 @pytest.mark.parametrize("claimed", [1, 200], ids=["one-at-a-time", "one-batch"])
-async def test_an_edit_that_makes_an_item_never_stored_negative_is_a_new_complaint(
+async def test_an_edit_of_an_item_never_stored_is_taken_as_its_add(
     ctx: CoreContext, monkeypatch: pytest.MonkeyPatch, claimed: int
 ) -> None:
     monkeypatch.setattr(inbox_module, "_BATCH", claimed)
@@ -330,6 +330,9 @@ async def test_an_edit_that_makes_an_item_never_stored_negative_is_a_new_complai
         {"kind": "added", **comment(5, thanks, brand="Trzeci")},
         {"kind": "edited", **comment(5, "Poprawione")},  # still not negative
         {"kind": "edited", "id": "c-6", "source": "forum", "text": angry},  # no alert to take
+        {"kind": "edited", **reply(7, thanks)},  # praise whose add never came: joins
+        {"kind": "added", **reply(7, thanks)},  # ... and comes late
+        {"kind": "edited", **comment(8, thanks, brand="Trzeci")},  # counted, stored nowhere
     ]
     await inbox.receive("forum", json.dumps(batch))
     await inbox.drain()
@@ -346,16 +349,36 @@ async def test_an_edit_that_makes_an_item_never_stored_negative_is_a_new_complai
         ("added", "c-5", "not_negative", None),
         ("edited", "c-5", "edited", None),
         ("edited", "c-6", "edited", None),
+        ("edited", "c-7", "not_negative", 3),
+        ("added", "c-7", "duplicate", None),
+        ("edited", "c-8", "not_negative", None),
     ]
     async with ctx.db.sessions() as session:
         crises = (await session.execute(select(Crisis.id, Crisis.alert_count, Crisis.text))).all()
         texts = dict((await session.execute(select(Alert.external_id, Alert.text))).all())
+        praise = dict(
+            (
+                await session.execute(
+                    select(BrandHour.brand, BrandHour.not_negative).where(
+                        BrandHour.not_negative > 0
+                    )
+                )
+            ).all()
+        )
     assert sorted(crises) == [
         (1, 1, angry + " Nigdy więcej."),
         (2, 1, angry),
-        (3, 2, angry),
+        (3, 3, angry),
     ]
-    assert texts == {"c-1": angry + " Nigdy więcej.", "c-2": angry, "c-3": angry, "c-4": angry}
+    assert texts == {
+        "c-1": angry + " Nigdy więcej.",
+        "c-2": angry,
+        "c-3": angry,
+        "c-4": angry,
+        "c-7": thanks,
+    }
+    # c-1, c-4 and c-7 under Sklep; c-5 and c-8 under Trzeci: each item once.
+    assert praise == {"sklep": 3, "trzeci": 2}
     # Delivered again, the complaint by edit is not taken twice.
     await inbox.receive("forum", json.dumps([{"kind": "edited", **comment(1, angry)}]))
     await inbox.drain()
