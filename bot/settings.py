@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     # value); a malformed list is reported without them when it is read.
     meta_page_tokens: SecretStr | None = None
     meta_graph_api_url: str = "https://graph.facebook.com/v21.0"
+    # Instagram-Login apps: `<IG account id>=<Instagram user access token>,…`. Their tokens
+    # are only valid on graph.instagram.com, not on the Facebook Graph API above.
+    instagram_tokens: SecretStr | None = None
+    instagram_graph_api_url: str = "https://graph.instagram.com/v21.0"
     # Trustpilot signs nothing: the token in the webhook's path is the secret.
     trustpilot_webhook_token: SecretStr | None = None
     trustpilot_brand: str | None = None
@@ -191,6 +195,7 @@ class Settings(BaseSettings):
         "meta_verify_token",
         "instagram_app_secret",
         "meta_page_tokens",
+        "instagram_tokens",
         "trustpilot_webhook_token",
         "trustpilot_brand",
         "generic_webhook_token",
@@ -288,6 +293,13 @@ class Settings(BaseSettings):
             parse_page_tokens(value.get_secret_value())
         return value
 
+    @field_validator("instagram_tokens")
+    @classmethod
+    def _instagram_token_pairs(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_page_tokens(value.get_secret_value(), _INSTAGRAM_TOKEN_PAIR)
+        return value
+
     @field_validator("brand24_projects", "mention_alerts")
     @classmethod
     def _feed_brand_pairs(cls, value: str) -> str:
@@ -302,7 +314,11 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "brand24_api_url", "mention_api_url", "google_business_api_url", "meta_graph_api_url"
+        "brand24_api_url",
+        "mention_api_url",
+        "google_business_api_url",
+        "meta_graph_api_url",
+        "instagram_graph_api_url",
     )
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
@@ -373,19 +389,20 @@ def parse_page_brands(value: str) -> dict[str, str]:
     return pairs
 
 
-def parse_page_tokens(value: str) -> dict[str, str]:
-    """META_PAGE_TOKENS: `<page or IG account id>=<page access token>,…`. Its errors never
-    quote the tokens."""
+_PAGE_TOKEN_PAIR = "page or Instagram account id=page access token"
+_INSTAGRAM_TOKEN_PAIR = "Instagram account id=Instagram user access token"
+
+
+def parse_page_tokens(value: str, pair: str = _PAGE_TOKEN_PAIR) -> dict[str, str]:
+    """META_PAGE_TOKENS: `<page or IG account id>=<page access token>,…` (INSTAGRAM_TOKENS
+    alike, `pair` naming what each pair holds). Its errors never quote the tokens."""
     pairs: dict[str, str] = {}
     for number, item in enumerate(value.split(","), start=1):
         if not item.strip():
             continue
         account, sep, token = item.partition("=")
         if not sep or not account.strip() or not token.strip():
-            raise ValueError(
-                f"pair {number} is not page or Instagram account id=page access token "
-                "(pairs separated by commas)"
-            )
+            raise ValueError(f"pair {number} is not {pair} (pairs separated by commas)")
         pairs[account.strip()] = token.strip()
     return pairs
 

@@ -237,3 +237,45 @@ async def test_the_crisis_thread_links_to_the_graph_permalink(database_url: str)
             text = str(slack.root(1)["blocks"])
             assert f"{FB_PERMALINK}?comment_id=700000000000101_800000000000201" in text
             assert f"https://www.facebook.com/{POST}" not in text
+
+
+async def test_instagram_login_tokens_are_used_at_graph_instagram_com(ctx: CoreContext) -> None:
+    instagram_token = "IGAAig0login0SECRET0three"
+    async with fake_graph() as facebook, fake_graph() as instagram:
+        ctx.settings = make_settings(
+            database_url=ctx.db.url,
+            **SOURCE_SETTINGS,
+            meta_page_tokens=f"{PAGE}={PAGE_TOKEN}",
+            meta_graph_api_url=facebook.url,
+            instagram_tokens=f"{IG_ACCOUNT}={instagram_token}",
+            instagram_graph_api_url=instagram.url + "/",
+        )
+        inbox = Inbox(ctx)
+        register_feeds(inbox)
+        with capture_logs() as logs:
+            await inbox.receive("meta", fixture("meta_comment_add.json").decode())
+            await inbox.receive("meta", fixture("meta_instagram_changes.json").decode())
+            assert await inbox.drain() == 2
+        # Each token where it is valid: the page's at Facebook's Graph API, the Instagram
+        # user's at Instagram's.
+        assert facebook.calls == [(POST, {"fields": "permalink_url", "access_token": PAGE_TOKEN})]
+        assert instagram.calls == [
+            (MEDIA, {"fields": "permalink", "access_token": instagram_token})
+        ]
+        urls = await alert_urls(ctx)
+        assert urls["17800000000000601"] == (
+            f"{IG_PERMALINK}?comment_id=17800000000000601",
+            f"https://www.instagram.com/media/{MEDIA}",
+        )
+    assert instagram_token not in repr(logs)
+
+
+def test_a_malformed_instagram_token_list_stops_the_bot_without_quoting_its_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INSTAGRAM_TOKENS", f"{IG_ACCOUNT}={IG_TOKEN},{PAGE_TOKEN}")
+    result = CliRunner().invoke(cli.app, ["serve"])
+    assert result.exit_code == 2
+    assert "configuration error: INSTAGRAM_TOKENS: " in result.output
+    assert "pair 2 is not Instagram account id=Instagram user access token" in result.output
+    assert PAGE_TOKEN not in result.output and IG_TOKEN not in result.output

@@ -1,7 +1,9 @@
 """Permalinks from Meta's Graph API for pages and Instagram accounts with a token in
-META_PAGE_TOKENS: a Facebook post's `permalink_url` and an Instagram media's `permalink`,
-read once per post with a short timeout (and kept for the process). A comment links to its
-post's permalink with `?comment_id=`. On any failure the link built from the ids stands.
+META_PAGE_TOKENS (asked at META_GRAPH_API_URL) or, for an Instagram-Login app, in
+INSTAGRAM_TOKENS (asked at INSTAGRAM_GRAPH_API_URL, where alone those tokens are valid): a
+Facebook post's `permalink_url` and an Instagram media's `permalink`, read once per post with
+a short timeout (and kept for the process). A comment links to its post's permalink with
+`?comment_id=`. On any failure the link built from the ids stands.
 
 The tokens go to Meta only: no log line carries a URL, an error's text or a token.
 """
@@ -25,6 +27,8 @@ TIMEOUT = aiohttp.ClientTimeout(total=3)
 _PARALLEL = 8
 _KEPT = 4096
 _FIELDS = {"facebook": "permalink_url", "instagram": "permalink"}
+# Where a post's permalink is asked for, and with which token.
+_Asked = tuple[str, str]
 
 
 class Permalinks:
@@ -35,28 +39,30 @@ class Permalinks:
         self._known: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     async def read(self, items: list[dict[str, Any]], settings: Settings) -> None:
-        tokens = _tokens(settings)
-        if not tokens:
+        tokens = {network: _tokens(settings, network) for network in _FIELDS}
+        if not any(tokens.values()):
             return
-        wanted: dict[tuple[str, str], str] = {}
+        wanted: dict[tuple[str, str], _Asked] = {}
         for data in items:
             link = data["link"]
-            token = tokens.get(link.get("account", ""))
             key = (link.get("network", ""), link.get("post", ""))
-            if token and key[0] in _FIELDS and key[1] and key not in self._known:
-                wanted[key] = token
+            asked = tokens.get(key[0], {}).get(link.get("account", ""))
+            if asked and key[1] and key not in self._known:
+                wanted[key] = asked
         if wanted:
-            await self._ask(settings.meta_graph_api_url, wanted)
+            await self._ask(wanted)
         for data in items:
             link = data["link"]
-            permalink = self._known.get((link.get("network", ""), link.get("post", "")))
-            if permalink is not None and link.get("account") in tokens:
+            key = (link.get("network", ""), link.get("post", ""))
+            permalink = self._known.get(key)
+            if permalink is not None and link.get("account") in tokens.get(key[0], {}):
                 _use(data["alert"], permalink)
 
-    async def _ask(self, base_url: str, wanted: dict[tuple[str, str], str]) -> None:
+    async def _ask(self, wanted: dict[tuple[str, str], _Asked]) -> None:
         gate = asyncio.Semaphore(_PARALLEL)
 
-        async def one(http: aiohttp.ClientSession, network: str, post: str, token: str) -> None:
+        async def one(http: aiohttp.ClientSession, network: str, post: str, asked: _Asked) -> None:
+            base_url, token = asked
             async with gate:
                 permalink = await _permalink(http, base_url, network, post, token)
             if permalink is not None:
@@ -65,17 +71,25 @@ class Permalinks:
 
         async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
             await asyncio.gather(
-                *(one(http, network, post, token) for (network, post), token in wanted.items())
+                *(one(http, network, post, asked) for (network, post), asked in wanted.items())
             )
         while len(self._known) > _KEPT:
             self._known.popitem(last=False)
 
 
-def _tokens(settings: Settings) -> dict[str, str]:
+def _tokens(settings: Settings, network: str) -> dict[str, _Asked]:
+    """Per account of this network, where to ask and with which token. An Instagram account
+    in both lists is asked with its Instagram-Login token."""
     # Checked when the settings were read: a malformed list stops the bot from starting.
-    if settings.meta_page_tokens is None:
-        return {}
-    return parse_page_tokens(settings.meta_page_tokens.get_secret_value())
+    found: dict[str, _Asked] = {}
+    if settings.meta_page_tokens is not None:
+        pages = parse_page_tokens(settings.meta_page_tokens.get_secret_value())
+        found.update((account, (settings.meta_graph_api_url, t)) for account, t in pages.items())
+    if network == "instagram" and settings.instagram_tokens is not None:
+        accounts = parse_page_tokens(settings.instagram_tokens.get_secret_value())
+        base_url = settings.instagram_graph_api_url
+        found.update((account, (base_url, t)) for account, t in accounts.items())
+    return found
 
 
 async def _permalink(
