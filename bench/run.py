@@ -35,6 +35,8 @@ INTAKE_TARGET = 1000.0
 NEW_CRISES_TARGET = 500.0
 STORM_SENDERS = 16
 LATENESS_TARGET = 1.0
+# Issue #14: a restart with 10,000 overdue catches up within 15 s (from the process's start).
+CATCH_UP_TARGET = 15.0
 
 
 SINGLE = intake.Shape(concurrency=32, batch=1)
@@ -364,7 +366,10 @@ class Bench:
             label += f" ({sizes.name}: not {FULL.reminders:,})"
         self._reminder_rows(column, at_scale, label)
         self._reminder_rows(
-            column, restart, f"restart with {sizes.overdue:,} overdue (from the process's start)"
+            column,
+            restart,
+            f"restart with {sizes.overdue:,} overdue (from the process's start)",
+            catch_up=CATCH_UP_TARGET,
         )
         self.table.add(
             "5 memory",
@@ -447,13 +452,27 @@ class Bench:
         finally:
             await database.dispose()
 
-    def _reminder_rows(self, column: str, result: reminders.ReminderResult, label: str) -> None:
+    def _reminder_rows(
+        self,
+        column: str,
+        result: reminders.ReminderResult,
+        label: str,
+        catch_up: float | None = None,
+    ) -> None:
+        """Lateness against p99 < 1 s, or, for a backlog already overdue when the server
+        starts, against catching up (every one fired) within `catch_up` seconds."""
         name = "4 reminders"
         missing = result.reminders - result.fired
         p99, p99_bound = result.pct(99)
+        latest, latest_bound = result.pct(100)
+        if catch_up is None:
+            target, met = "p99 < 1 s", p99 < LATENESS_TARGET and not p99_bound
+        else:
+            target = f"all fired within {catch_up:.0f} s"
+            met = not missing and not latest_bound and latest <= catch_up
         value = " / ".join(
             ("≥ " if bound else "") + secs(figure)
-            for figure, bound in (result.pct(50), (p99, p99_bound), result.pct(100))
+            for figure, bound in (result.pct(50), (p99, p99_bound), (latest, latest_bound))
         )
         if missing:
             value += f"; {missing:,} of {result.reminders:,} not fired by the end of the wait"
@@ -462,8 +481,8 @@ class Bench:
             f"{label}: lateness p50 / p99 / max",
             column,
             value,
-            target="p99 < 1 s",
-            met=p99 < LATENESS_TARGET and not p99_bound,
+            target=target,
+            met=met,
         )
         self.table.add(
             name,
