@@ -211,17 +211,24 @@ async def test_a_graph_api_that_fails_or_hangs_leaves_the_built_links_and_loses_
     assert PAGE_TOKEN not in repr(logs) and IG_TOKEN not in repr(logs)
 
 
+@pytest.mark.parametrize(
+    ("variable", "pair"),
+    [
+        ("META_PAGE_TOKENS", "page or Instagram account id=page access token"),
+        ("INSTAGRAM_TOKENS", "Instagram account id=Instagram user access token"),
+    ],
+)
 def test_a_malformed_token_list_stops_the_bot_without_quoting_its_tokens(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, variable: str, pair: str
 ) -> None:
-    monkeypatch.setenv("META_PAGE_TOKENS", f"{PAGE}={PAGE_TOKEN},{IG_TOKEN}")
+    monkeypatch.setenv(variable, f"{PAGE}={PAGE_TOKEN},{IG_TOKEN}")
     result = CliRunner().invoke(cli.app, ["serve"])
     assert result.exit_code == 2
-    assert "configuration error: META_PAGE_TOKENS: " in result.output
-    assert "pair 2 is not page or Instagram account id=page access token" in result.output
+    assert f"configuration error: {variable}: " in result.output
+    assert f"pair 2 is not {pair}" in result.output
     assert PAGE_TOKEN not in result.output and IG_TOKEN not in result.output
     with pytest.raises(ValidationError) as refused:
-        make_settings(meta_page_tokens=f"{PAGE}={PAGE_TOKEN},{IG_TOKEN}")
+        make_settings(**{variable.lower(): f"{PAGE}={PAGE_TOKEN},{IG_TOKEN}"})
     assert PAGE_TOKEN not in str(refused.value) and IG_TOKEN not in str(refused.value)
 
 
@@ -268,14 +275,3 @@ async def test_instagram_login_tokens_are_used_at_graph_instagram_com(ctx: CoreC
             f"https://www.instagram.com/media/{MEDIA}",
         )
     assert instagram_token not in repr(logs)
-
-
-def test_a_malformed_instagram_token_list_stops_the_bot_without_quoting_its_tokens(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("INSTAGRAM_TOKENS", f"{IG_ACCOUNT}={IG_TOKEN},{PAGE_TOKEN}")
-    result = CliRunner().invoke(cli.app, ["serve"])
-    assert result.exit_code == 2
-    assert "configuration error: INSTAGRAM_TOKENS: " in result.output
-    assert "pair 2 is not Instagram account id=Instagram user access token" in result.output
-    assert PAGE_TOKEN not in result.output and IG_TOKEN not in result.output
