@@ -286,3 +286,16 @@ async def test_sample_pages_of_the_pollers_go_through_the_inbox(database_url: st
         )
         titles = {m["blocks"][0]["text"]["text"] for m in state["channels"][0]["messages"]}
         assert "Crisis #1 · Sklep Kwiatek · X" in titles
+
+
+async def test_a_sample_google_review_goes_through_the_inbox(database_url: str) -> None:
+    async with sandbox(database_url) as visitor:
+        status, answer = await visitor.do("alert", sample="google-two-stars")
+        assert (status, answer) == (200, {"status": 200, "answer": {"status": "delivered"}})
+        state = await visitor.wait(
+            lambda s: len(s["channels"][0]["messages"]) == 1, "a crisis from a Google review"
+        )
+        [root] = state["channels"][0]["messages"]
+        blocks = json.dumps(root["blocks"], ensure_ascii=False)
+        assert root["blocks"][0]["text"]["text"] == "Crisis #1 · Sklep Kwiatek · Google reviews"
+        assert "Bukiet przyszedł zwiędnięty" in blocks and "Marta Wiśniewska" in blocks

@@ -115,8 +115,8 @@ SAMPLES = (
 
 @dataclass(frozen=True)
 class SourceSample:
-    """A delivery as a native source sends it (Meta, Trustpilot), posted to its route, or a
-    page as a poller (Brand24, Mention) stores it in the inbox."""
+    """A delivery as a native source sends it (Meta, Trustpilot), posted to its route, or what
+    a poller (Brand24, Mention) or the Google review reader stores in the inbox."""
 
     key: str
     label: str
@@ -276,6 +276,29 @@ def _mention_page(number: int, epoch: int) -> dict[str, Any]:
     }
 
 
+GOOGLE_LOCATION = "accounts/108000000000000000001/locations/4200000000000000001"
+
+
+def _google_review(number: int, epoch: int) -> dict[str, Any]:
+    """A review as the bot stores it once it has read it from the Business Profile API after
+    Google's Pub/Sub push named it (the sandbox has neither Google nor its signed push)."""
+    review_id = f"AbFvOqk{number:08d}"
+    name = f"{GOOGLE_LOCATION}/reviews/{review_id}"
+    created = datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+    return {
+        "notification": {"type": "NEW_REVIEW", "review": name, "location": GOOGLE_LOCATION},
+        "review": {
+            "name": name,
+            "reviewId": review_id,
+            "reviewer": {"displayName": "Marta Wiśniewska", "isAnonymous": False},
+            "starRating": "TWO",
+            "comment": "Bukiet przyszedł zwiędnięty, a na reklamację nikt nie odpowiada.",
+            "createTime": created,
+            "updateTime": created,
+        },
+    }
+
+
 SOURCE_SAMPLES = (
     SourceSample(
         key="meta-complaint",
@@ -311,6 +334,12 @@ SOURCE_SAMPLES = (
         label="Trustpilot webhook (EN): a five-star review (not negative)",
         feed="trustpilot",
         body=_trustpilot_review(5, "Great", "Quick delivery, lovely flowers, thank you!"),
+    ),
+    SourceSample(
+        key="google-two-stars",
+        label="Google reviews (PL): a two-star review, as read after Google's push",
+        feed="google",
+        body=_google_review,
     ),
     SourceSample(
         key="zapier-forum",

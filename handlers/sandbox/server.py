@@ -45,8 +45,10 @@ TEAM = (
     ("U0CELINA", "celina", "Celina Zając", "senior"),
     ("U0DAREK", "darek", "Darek Kowalczyk", "junior"),
 )
-# Sources with no route of their own: their samples go in as their pollers store pages.
-POLLED = frozenset({"brand24", "mention"})
+# Sources whose samples go in as the bot stores what it read: the pollers' pages, and a
+# Google review (read from Google's API after a push signed by Google, neither of which the
+# sandbox has).
+STORED = frozenset({"brand24", "mention", "google"})
 # How far one jump of the time-travel control may go.
 MAX_JUMP = timedelta(days=7)
 # The newest answers only the visitor sees that the page keeps showing.
@@ -132,6 +134,7 @@ class Sandbox:
         if settings.generic_webhook_token is None:
             settings.generic_webhook_token = SecretStr(secrets.token_hex(16))
         settings.generic_field_map = settings.generic_field_map or json.dumps(ZAPIER_FIELD_MAP)
+        settings.google_brand = settings.google_brand or "Sklep Kwiatek"
 
     def mount(self, app: web.Application) -> None:
         app.router.add_get("/sandbox", self._index)
@@ -376,8 +379,7 @@ class Sandbox:
         """Post a native source's delivery to its route, signed or addressed as it would be.
         Its items are processed from the inbox after the answer."""
         settings = self.ctx.settings
-        if feed in POLLED:
-            # Polled sources have no route: the page goes in as their poller stores it.
+        if feed in STORED:
             async with self.ctx.db.transaction() as session:
                 inbox_store.store(session, feed, json.dumps(payload), self.ctx.clock.now())
             return {"status": 200, "answer": {"status": "delivered"}}
