@@ -59,11 +59,12 @@ class Deliverer(Protocol):
 class Paced(Protocol):
     def paced_for(self, kind: str, crisis_id: int | None) -> float:
         """Seconds before a row of this kind for this crisis could go out (0: now, or not
-        known without loading it): checked before the row is claimed and rendered."""
+        known without loading it): checked before the row is claimed and rendered. Rows held
+        back in one round queue behind each other: the later ones get the later slots."""
 
-    async def learn_roots(self, crisis_ids: list[int]) -> None:
-        """Find out where these crises' root messages would go, so that paced_for knows their
-        channel before the first of them is claimed."""
+    async def start_round(self, roots: list[int]) -> None:
+        """A round of due rows begins: find out where these crises' root messages would go,
+        so that paced_for knows their channel before the first of them is claimed."""
 
 
 # A root message rendered anew shows everything, its timer too: one claim covers both.
@@ -96,9 +97,9 @@ class DeliveryWorker(WakeableLoop):
             progress = False
             paced: dict[int, float] = {}
             if isinstance(self.deliverer, Paced):
-                roots = [c for _, kind, c in heads if kind == ROOT_POST and c is not None]
-                if roots:
-                    await self.deliverer.learn_roots(roots)
+                await self.deliverer.start_round(
+                    [c for _, kind, c in heads if kind == ROOT_POST and c is not None]
+                )
             for head_id, kind, crisis_id in heads:
                 if self.stopping:
                     return sent
@@ -123,8 +124,9 @@ class DeliveryWorker(WakeableLoop):
         return 0.0
 
     async def _postpone(self, paced: dict[int, float]) -> None:
-        """Rows whose channel is paced wait, unclaimed and unrendered, until it has room (not
-        an attempt): one update for all of them."""
+        """Rows whose channel is paced wait, unclaimed and unrendered, until their slot (not
+        an attempt): one update for all of them. Each waits for a slot of its own, so a
+        channel's backlog is not woken and written again at every slot."""
         now = self.ctx.clock.now()
         async with self.ctx.db.transaction() as session:
             await session.execute(

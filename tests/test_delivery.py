@@ -150,7 +150,7 @@ class KnownPace(PacedChannel):
         self.asked.append(kind)
         return 0.0 if self.budget else PACE.total_seconds()
 
-    async def learn_roots(self, crisis_ids: list[int]) -> None:
+    async def start_round(self, roots: list[int]) -> None:
         """One channel: its pace is known for every crisis."""
 
 

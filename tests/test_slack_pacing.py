@@ -44,8 +44,9 @@ async def test_new_crises_roots_in_a_paced_channel_wait_unclaimed_and_unrendered
     monkeypatch.setattr(slack_delivery, "root_blocks", counting)
     async with ctx.db.transaction() as session:
         await brand_channels.set_channel(session, "Inny", "slack", OWN)
-    default = (await ingest(ctx, alert(id="1", url="https://x.com/s/1"), WEBHOOK)).crisis
+    first = (await ingest(ctx, alert(id="1", url="https://x.com/s/1"), WEBHOOK)).crisis
     own = (await ingest(ctx, alert(id="2", url="https://x.com/s/2", brand="Inny"), WEBHOOK)).crisis
+    second = (await ingest(ctx, alert(id="3", url="https://x.com/s/3"), WEBHOOK)).crisis
     deliverer = SlackDeliverer(ctx, AsyncWebClient(token="xoxb-test", base_url=_NOWHERE))
     # Both channels have just had their burst of messages.
     for channel in (DEFAULT, OWN):
@@ -55,13 +56,19 @@ async def test_new_crises_roots_in_a_paced_channel_wait_unclaimed_and_unrendered
         roots = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == ROOT_POST))
         ).all()
-    assert sorted(root.crisis_id for root in roots) == sorted([default, own])
     for root in roots:
         # Waiting for the channel's next slot, not an attempt that failed.
         assert root.status == "pending" and root.attempts == 0 and root.claimed_by is None
         assert root.last_error is None
-        assert root.available_at > ctx.clock.now()
     assert rendered == []
+    # Each waits for a slot of its own, in order: the second in the crisis channel a second
+    # (Slack's pace there) after the first; the brand's channel has its own first slot.
+    slots = {
+        root.crisis_id: (root.available_at - ctx.clock.now()).total_seconds() for root in roots
+    }
+    assert set(slots) == {first, own, second}
+    assert 29 < slots[first] <= 30 and 29 < slots[own] <= 30
+    assert slots[second] - slots[first] == pytest.approx(1.0, abs=0.05)
 
 
 async def test_a_root_whose_channel_has_room_is_sent(

@@ -114,6 +114,8 @@ class SlackDeliverer:
         }
         # The channel of each crisis whose root message this process has seen or tried to post.
         self._channels: dict[int, str] = {}
+        # Rows held back in this round of the delivery worker, per method and channel.
+        self._held: dict[tuple[str, str], int] = {}
         self._configured = brand_channels.configured(ctx.settings)
 
     def paced_for(self, kind: str, crisis_id: int | None) -> float:
@@ -124,12 +126,19 @@ class SlackDeliverer:
         channel = self._channels.get(crisis_id) if crisis_id is not None else None
         if method is None or channel is None:
             return 0.0
-        return self.gates[method].wait(channel)
+        gate = self.gates[method]
+        wait = gate.wait(channel)
+        if wait <= 0:
+            return 0.0
+        held = self._held.get((method, channel), 0)
+        self._held[(method, channel)] = held + 1
+        return wait + held / gate.rate
 
-    async def learn_roots(self, crisis_ids: list[int]) -> None:
+    async def start_round(self, roots: list[int]) -> None:
         """A storm of new crises queues their roots in one channel: knowing it before the
         first claim, the worker holds them back unclaimed and unrendered while it is paced."""
-        unknown = [crisis_id for crisis_id in crisis_ids if crisis_id not in self._channels]
+        self._held.clear()
+        unknown = [crisis_id for crisis_id in roots if crisis_id not in self._channels]
         if not unknown:
             return
         async with self.ctx.db.sessions() as session:
