@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.util import await_only
 
+from models.sqlite_driver import OneTripDBAPI
+
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
@@ -49,6 +51,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
             options = {}
         engine = create_async_engine(
             url,
+            module=OneTripDBAPI(),
             connect_args={"timeout": 30},
             # The pool's own rollback on return is left to _reset_if_open: a session has
             # rolled back or committed already, and a second rollback is another trip.
