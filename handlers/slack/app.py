@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -29,6 +30,10 @@ from handlers.slack import actions, commands, events, home, views
 
 # Seconds; well inside the outbox's 15 s lease, even with the one retry.
 _TIMEOUT = 5
+# slack_sdk's clients build their debug lines (each request's and response's headers and
+# body) whenever their logger's own level is unset, and only then does logging drop them:
+# this one has its level set (bot.log.configure), so the lines are not built for nothing.
+_SDK_LOGGER = logging.getLogger("slack_sdk")
 
 
 def web_client(
@@ -51,6 +56,7 @@ def web_client(
         retry_handlers=handlers,
         timeout=_TIMEOUT,
         session=session,
+        logger=_SDK_LOGGER,
     )
 
 
@@ -73,7 +79,7 @@ class SharedRespond(AsyncRespond):
         self, text: str | dict[str, Any] = "", **fields: Any
     ) -> WebhookResponse:
         client = AsyncWebhookClient(
-            url=self.response_url or "", session=self.session, timeout=_TIMEOUT
+            url=self.response_url or "", session=self.session, timeout=_TIMEOUT, logger=_SDK_LOGGER
         )
         if isinstance(text, dict):
             return await client.send_dict(_build_message(**text))
