@@ -81,11 +81,11 @@ def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Straight to aiosqlite: one trip to its thread, where a statement through
-        # SQLAlchemy takes four (cursor, execute, fetch, close) and its bookkeeping besides;
-        # every session pays this, reads included.
+        # Straight to aiosqlite: one trip to its thread (the cursor ends there too), where a
+        # statement through SQLAlchemy costs its bookkeeping besides; every session pays
+        # this, reads included.
         try:
-            await_only(connection.connection.driver_connection.execute(_BEGIN))
+            await_only(connection.connection.driver_connection.execute_fetchall(_BEGIN))
         except sqlite3.Error as error:
             # As SQLAlchemy would raise it ("database is locked" is an OperationalError).
             raise DBAPIError.instance(
