@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox, reminders, roster, timeline
@@ -18,25 +19,35 @@ from bot.severity import Severity
 from models import Alert, Crisis, CrisisStatus, PlaybookTick, ReminderKind, RosterMember
 
 
+# Built once (and their cache keys with them): nearly every command and click reads a
+# crisis, and building the statement costs about as much as SQLAlchemy's work to run it.
+@cache
+def _by_number(*, for_update: bool) -> Select[Crisis]:
+    query = select(Crisis).where(Crisis.id == bindparam("number"))
+    return query.with_for_update() if for_update else query
+
+
+@cache
+def _open(limit: int) -> Select[Crisis]:
+    return (
+        select(Crisis)
+        .where(Crisis.status != CrisisStatus.closed.value)
+        .order_by(Crisis.id.desc())
+        .limit(limit)
+    )
+
+
 async def get(session: AsyncSession, number: int, *, for_update: bool = False) -> Crisis:
     """The crisis `#number`; `for_update` locks its row until the transaction ends, so two
     moves on one crisis (a double click, two replicas) happen one after the other."""
-    query = select(Crisis).where(Crisis.id == number)
-    if for_update:
-        query = query.with_for_update()
-    crisis = await session.scalar(query)
+    crisis = await session.scalar(_by_number(for_update=for_update), {"number": number})
     if crisis is None:
         raise NotFound("error.no_such_crisis", n=number)
     return crisis
 
 
 async def open_crises(session: AsyncSession, limit: int = 30) -> list[Crisis]:
-    rows = await session.scalars(
-        select(Crisis)
-        .where(Crisis.status != CrisisStatus.closed.value)
-        .order_by(Crisis.id.desc())
-        .limit(limit)
-    )
+    rows = await session.scalars(_open(limit))
     return list(rows.all())
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -25,41 +26,56 @@ def members() -> Select[RosterMember]:
     return select(RosterMember).options(joinedload(RosterMember.identities))
 
 
+# The statements each command reads with are built once (and their cache keys with them):
+# building one costs about as much as SQLAlchemy's own work to run it.
+@cache
+def _by_ids() -> Select[RosterMember]:
+    return members().where(RosterMember.id.in_(bindparam("ids", expanding=True)))
+
+
+@cache
+def _by_identity(*, active_only: bool) -> Select[RosterMember]:
+    query = (
+        members()
+        .join(MemberIdentity)
+        .where(
+            MemberIdentity.platform == bindparam("platform"),
+            MemberIdentity.external_id == bindparam("user_id"),
+        )
+    )
+    return query.where(RosterMember.active.is_(True)) if active_only else query
+
+
+@cache
+def _active() -> Select[RosterMember]:
+    return members().where(RosterMember.active.is_(True)).order_by(RosterMember.id)
+
+
 async def members_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, RosterMember]:
-    wanted = set(ids)
+    wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await session.scalars(members().where(RosterMember.id.in_(wanted)))
+    rows = await session.scalars(_by_ids(), {"ids": wanted})
     return {member.id: member for member in rows.unique().all()}
 
 
 async def find_member(session: AsyncSession, who: Actor) -> RosterMember | None:
     """The active roster member this platform user is, if any."""
     found = await session.scalars(
-        members()
-        .join(MemberIdentity)
-        .where(
-            MemberIdentity.platform == who.platform,
-            MemberIdentity.external_id == who.user_id,
-            RosterMember.active.is_(True),
-        )
+        _by_identity(active_only=True), {"platform": who.platform, "user_id": who.user_id}
     )
     return found.unique().one_or_none()
 
 
 async def _find_any(session: AsyncSession, who: Actor) -> RosterMember | None:
     found = await session.scalars(
-        members()
-        .join(MemberIdentity)
-        .where(MemberIdentity.platform == who.platform, MemberIdentity.external_id == who.user_id)
+        _by_identity(active_only=False), {"platform": who.platform, "user_id": who.user_id}
     )
     return found.unique().one_or_none()
 
 
 async def active_members(session: AsyncSession) -> list[RosterMember]:
-    rows = await session.scalars(
-        members().where(RosterMember.active.is_(True)).order_by(RosterMember.id)
-    )
+    rows = await session.scalars(_active())
     found = list(rows.unique().all())
     found.sort(key=lambda m: (-m.roster_level.rank, m.display_name.lower(), m.id))
     return found
@@ -133,12 +149,17 @@ async def remove(session: AsyncSession, actor: Actor, person: Actor) -> Message:
     return Message("roster.removed", {"member": member_ref(member.id)})
 
 
-async def open_crisis_counts(session: AsyncSession) -> dict[int, int]:
-    rows = await session.execute(
+@cache
+def _open_counts() -> Select[int | None, int]:
+    return (
         select(Crisis.owner_id, func.count())
         .where(Crisis.status != CrisisStatus.closed.value, Crisis.owner_id.is_not(None))
         .group_by(Crisis.owner_id)
     )
+
+
+async def open_crisis_counts(session: AsyncSession) -> dict[int, int]:
+    rows = await session.execute(_open_counts())
     return {owner_id: count for owner_id, count in rows if owner_id is not None}
 
 

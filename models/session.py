@@ -10,12 +10,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, Table, and_, event, insert
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
+from sqlalchemy.util import await_only
+
+from models.sqlite_driver import OneTripDBAPI
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -44,10 +49,21 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         if url.database in (None, "", ":memory:"):
             # An in-memory database is one connection already (SQLAlchemy's StaticPool).
             options = {}
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **{**options, **kwargs})
+        engine = create_async_engine(
+            url,
+            module=OneTripDBAPI(),
+            connect_args={"timeout": 30},
+            # The pool's own rollback on return is left to _reset_if_open: a session has
+            # rolled back or committed already, and a second rollback is another trip.
+            pool_reset_on_return=None,
+            **{**options, **kwargs},
+        )
         _make_sqlite_transactions_immediate(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+_BEGIN = "BEGIN IMMEDIATE"
 
 
 def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
@@ -65,7 +81,24 @@ def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to aiosqlite: one trip to its thread (the cursor ends there too), where a
+        # statement through SQLAlchemy costs its bookkeeping besides; every session pays
+        # this, reads included.
+        try:
+            await_only(connection.connection.driver_connection.execute_fetchall(_BEGIN))
+        except sqlite3.Error as error:
+            # As SQLAlchemy would raise it ("database is locked" is an OperationalError).
+            raise DBAPIError.instance(
+                _BEGIN, None, error, sqlite3.Error, dialect=connection.dialect
+            ) from error
+
+    @event.listens_for(engine.sync_engine.pool, "reset")
+    def _reset_if_open(dbapi_connection: Any, record: Any, state: PoolResetState) -> None:
+        # A connection must never go back to the pool inside a transaction: it would keep
+        # SQLite's write lock. SQLAlchemy cannot roll back outside the event loop's greenlet
+        # (it discards such a connection instead), and neither can this.
+        if state.asyncio_safe and record.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
 
 def _switch_to_wal(cursor: Any) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.context.respond.internals import _build_message
+from slack_bolt.listener_matcher.async_builtins import AsyncBuiltinListenerMatcher
+from slack_bolt.listener_matcher.async_listener_matcher import AsyncListenerMatcher
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -25,6 +30,10 @@ from handlers.slack import actions, commands, events, home, views
 
 # Seconds; well inside the outbox's 15 s lease, even with the one retry.
 _TIMEOUT = 5
+# slack_sdk's clients build their debug lines (each request's and response's headers and
+# body) whenever their logger's own level is unset, and only then does logging drop them:
+# this one has its level set (bot.log.configure), so the lines are not built for nothing.
+_SDK_LOGGER = logging.getLogger("slack_sdk")
 
 
 def web_client(
@@ -47,6 +56,7 @@ def web_client(
         retry_handlers=handlers,
         timeout=_TIMEOUT,
         session=session,
+        logger=_SDK_LOGGER,
     )
 
 
@@ -69,17 +79,64 @@ class SharedRespond(AsyncRespond):
         self, text: str | dict[str, Any] = "", **fields: Any
     ) -> WebhookResponse:
         client = AsyncWebhookClient(
-            url=self.response_url or "", session=self.session, timeout=_TIMEOUT
+            url=self.response_url or "", session=self.session, timeout=_TIMEOUT, logger=_SDK_LOGGER
         )
         if isinstance(text, dict):
             return await client.send_dict(_build_message(**text))
         return await client.send_dict(_build_message(text=text, **fields))
 
 
+class _BodyMatcher(AsyncListenerMatcher):
+    """Bolt's own matcher for a command or action id, given the body directly: Bolt builds
+    every argument a listener could ask for (some thirty) to pass it the body, for each
+    listener it tries, on every request."""
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        # An async builtin matcher's function is a coroutine function taking the body.
+        self.func = func
+
+    async def async_matches(self, req: AsyncBoltRequest, resp: BoltResponse) -> bool:
+        return bool(await self.func(body=req.body))
+
+
+class _CrisisApp(AsyncApp):
+    """Bolt's AsyncApp (slack-bolt is pinned: these hooks are its internals) with less work
+    per request: the answers to a request go through the process's connection pool, and a
+    listener is matched without Bolt's argument injection."""
+
+    def __init__(self, *, respond_session: aiohttp.ClientSession | None, **kwargs: Any) -> None:
+        self._respond_session = respond_session
+        super().__init__(**kwargs)
+
+    def _init_context(self, req: AsyncBoltRequest) -> None:
+        super()._init_context(req)
+        url = req.context.response_url
+        if self._respond_session is not None and url:
+            req.context["respond"] = SharedRespond(url, self._respond_session)
+
+    def _register_listener(
+        self,
+        functions: Sequence[Callable[..., Awaitable[BoltResponse | None]]],
+        primary_matcher: AsyncListenerMatcher,
+        matchers: Sequence[Callable[..., Awaitable[bool]]] | None,
+        middleware: Sequence[Callable[..., Any] | AsyncMiddleware] | None,
+        auto_acknowledgement: bool = False,
+        ack_timeout: int = 3,
+    ) -> Callable[..., Awaitable[BoltResponse | None]] | None:
+        if isinstance(
+            primary_matcher, AsyncBuiltinListenerMatcher
+        ) and primary_matcher.arg_names == ["body"]:
+            primary_matcher = _BodyMatcher(primary_matcher.func)
+        return super()._register_listener(
+            functions, primary_matcher, matchers, middleware, auto_acknowledgement, ack_timeout
+        )
+
+
 def build_app(ctx: CoreContext, session: aiohttp.ClientSession | None = None) -> AsyncApp:
     settings = ctx.settings
     signing_secret = settings.slack_signing_secret
-    app = AsyncApp(
+    app = _CrisisApp(
+        respond_session=session,
         # Unnamed, Bolt names the app (its logger) after the caller's file, found by
         # inspect.stack(): some 10,000 stat calls, about 90 ms of every start.
         name="crisisbot",
@@ -89,18 +146,6 @@ def build_app(ctx: CoreContext, session: aiohttp.ClientSession | None = None) ->
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         request_verification_enabled=settings.slack_app_token is None,
     )
-    if session is not None:
-        shared = session
-
-        @app.middleware
-        async def respond_through_the_pool(
-            context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse | None]]
-        ) -> BoltResponse | None:
-            respond = context.get("respond")
-            if isinstance(respond, AsyncRespond) and respond.response_url:
-                context["respond"] = SharedRespond(respond.response_url, shared)
-            return await next()
-
     commands.register(app, ctx)
     actions.register(app, ctx)
     views.register(app, ctx)
