@@ -62,9 +62,8 @@ class Paced(Protocol):
         known without loading it): checked before the row is claimed and rendered. Rows held
         back in one round queue behind each other: the later ones get the later slots."""
 
-    async def start_round(self, roots: list[int]) -> None:
-        """A round of due rows begins: find out where these crises' root messages would go,
-        so that paced_for knows their channel before the first of them is claimed."""
+    def start_round(self) -> None:
+        """A round of due rows begins: the rows held back are counted afresh."""
 
 
 # A root message rendered anew shows everything, its timer too: one claim covers both.
@@ -97,9 +96,7 @@ class DeliveryWorker(WakeableLoop):
             progress = False
             paced: dict[int, float] = {}
             if isinstance(self.deliverer, Paced):
-                await self.deliverer.start_round(
-                    [c for _, kind, c in heads if kind == ROOT_POST and c is not None]
-                )
+                self.deliverer.start_round()
             for head_id, kind, crisis_id in heads:
                 if self.stopping:
                     return sent

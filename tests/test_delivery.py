@@ -150,8 +150,8 @@ class KnownPace(PacedChannel):
         self.asked.append(kind)
         return 0.0 if self.budget else PACE.total_seconds()
 
-    async def start_round(self, roots: list[int]) -> None:
-        """One channel: its pace is known for every crisis."""
+    def start_round(self) -> None:
+        """One channel, and one row held back at a time in these tests."""
 
 
 async def test_a_paced_row_waits_unclaimed_and_goes_out_when_the_channel_has_room(
