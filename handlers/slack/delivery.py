@@ -110,7 +110,7 @@ class SlackDeliverer:
             "chat.postMessage": RateGate(rate=1.0, burst=3),
             "chat.update": RateGate(rate=0.8, burst=4),
         }
-        # The channel of each crisis whose root message this process has seen or tried to post.
+        # The channel of each crisis whose root message this process has seen.
         self._channels: dict[int, str] = {}
         # Rows held back in this round of the delivery worker, per method and channel.
         self._held: dict[tuple[str, str], int] = {}
@@ -183,10 +183,6 @@ class SlackDeliverer:
         channel = await self._channel_for(loaded.crisis)
         if not channel:
             raise RetryLater("CRISIS_CHANNEL is not set", after=timedelta(minutes=1))
-        # Known before it is posted: when the channel's pace holds it back, the worker then
-        # waits for the pace without claiming and rendering it again and again (a storm of new
-        # crises queues thousands of roots in one channel).
-        self._channels[loaded.crisis.id] = channel
         ts = await self._post(
             outbox_row,
             channel,
