@@ -664,7 +664,7 @@ async def _stored_alerts(session: AsyncSession, items: list[InboxItem]) -> set[t
         return set()
     rows = await session.execute(
         select(Alert.source, Alert.external_id).where(
-            among_pairs(Alert.source, Alert.external_id, pairs)
+            among_pairs(session, Alert.source, Alert.external_id, pairs)
         )
     )
     return {(source, id_) for source, id_ in rows.all() if (source, id_) in pairs}

@@ -204,7 +204,7 @@ async def _stored_crises(
     rows = await session.execute(
         select(Alert.source, Alert.external_id, Crisis)
         .join(Crisis, Alert.crisis_id == Crisis.id)
-        .where(among_pairs(Alert.source, Alert.external_id, pairs))
+        .where(among_pairs(session, Alert.source, Alert.external_id, pairs))
     )
     return {
         (source, external_id): crisis

@@ -106,7 +106,7 @@ async def prepare(
     stored: dict[tuple[str, str], Alert] = {}
     if pairs:
         rows = await session.scalars(
-            select(Alert).where(among_pairs(Alert.source, Alert.external_id, pairs))
+            select(Alert).where(among_pairs(session, Alert.source, Alert.external_id, pairs))
         )
         stored = {
             (row.source, row.external_id): row

@@ -295,7 +295,7 @@ async def leave_out_known(
     if keys:
         rows = await session.execute(
             select(InboxItem.source, InboxItem.external_id).where(
-                among_pairs(InboxItem.source, InboxItem.external_id, keys)
+                among_pairs(session, InboxItem.source, InboxItem.external_id, keys)
             )
         )
         known = {

@@ -6,9 +6,21 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, Table, and_, event, insert
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    SQLColumnExpression,
+    Table,
+    and_,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    tuple_,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -60,6 +72,14 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         )
         _make_sqlite_transactions_immediate(engine)
         return engine
+    if url.drivername == _ASYNC_DRIVERS["postgresql"]:
+        # asyncpg keeps its statements prepared, and PostgreSQL then plans one once for any
+        # parameters (after five runs). Planned while a table was small (a new install's
+        # first storm), a sequential scan stays the plan as the table grows, until the next
+        # ANALYZE: planned for each run, a lookup stays an index lookup.
+        kwargs.setdefault(
+            "connect_args", {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+        )
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -153,12 +173,30 @@ async def insert_ids(session: AsyncSession, table: Table, rows: list[dict[str, A
 
 
 def among_pairs(
+    session: AsyncSession,
     first: SQLColumnExpression[Any],
     second: SQLColumnExpression[Any],
     pairs: Collection[tuple[Any, Any]],
 ) -> ColumnElement[bool]:
-    """Rows whose (first, second) may be one of `pairs`: each column among the values it
-    takes in them. It also holds for other combinations of those values, which the caller
-    leaves out. SQLite reads `(first, second) IN (...)` of more than one pair by scanning
-    the whole index on the two columns; this form it looks up in that index."""
+    """Rows whose (first, second) may be one of `pairs`, in a form each database looks up in
+    its index on the two columns whatever it knows of the table.
+
+    SQLite reads `(first, second) IN (...)` of more than one pair by scanning the whole index:
+    there each column is among the values it takes in them, which also holds for other
+    combinations of those values (the caller leaves them out). PostgreSQL, in a table not
+    analysed yet (autovacuum comes by a minute or more after a new install's first storm
+    began), looks that form up by the first column alone and filters the second, reading
+    every alert from the same source for each batch; pairs it reads from `unnest` it looks up
+    whole, in one statement for any number of pairs."""
+    if session.get_bind().dialect.name == "postgresql":
+        types = [cast(ColumnElement[Any], column).type for column in (first, second)]
+        wanted = (
+            func.unnest(
+                bindparam("first", [a for a, _ in pairs], type_=ARRAY(types[0]), unique=True),
+                bindparam("second", [b for _, b in pairs], type_=ARRAY(types[1]), unique=True),
+            )
+            .table_valued("first", "second")
+            .render_derived()
+        )
+        return tuple_(first, second).in_(select(wanted.c.first, wanted.c.second))
     return and_(first.in_({a for a, _ in pairs}), second.in_({b for _, b in pairs}))
