@@ -23,6 +23,18 @@ async def channel_for(session: AsyncSession, brand_key: str, platform: str) -> s
     )
 
 
+async def chosen_for(session: AsyncSession, brand_keys: set[str], platform: str) -> dict[str, str]:
+    """The channels set with `/crisis channel` for these brands, in one query."""
+    if not brand_keys:
+        return {}
+    rows = await session.execute(
+        select(BrandChannel.brand, BrandChannel.channel).where(
+            BrandChannel.brand.in_(brand_keys), BrandChannel.platform == platform
+        )
+    )
+    return {brand: channel for brand, channel in rows.all()}
+
+
 async def set_channel(
     session: AsyncSession, brand: str, platform: str, channel: str | None
 ) -> None:

@@ -8,12 +8,14 @@ replica sends it too, sends it, and records the outcome. A crisis whose head fai
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import structlog
 from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.context import CoreContext
@@ -30,6 +32,7 @@ log = structlog.get_logger(__name__)
 LEASE = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(minutes=5)
 _BATCH = 50
+_TABLE = OutboxMessage.__table__
 
 
 class RetryLater(Exception):
@@ -62,8 +65,10 @@ class Paced(Protocol):
         known without loading it): checked before the row is claimed and rendered. Rows held
         back in one round queue behind each other: the later ones get the later slots."""
 
-    def start_round(self) -> None:
-        """A round of due rows begins: the rows held back are counted afresh."""
+    async def start_round(self, roots: list[int]) -> None:
+        """A round of due rows begins: the rows held back are counted afresh, and these
+        crises' root messages learn where they would go, so that paced_for knows their
+        channel before the first of them is claimed."""
 
 
 # A root message rendered anew shows everything, its timer too: one claim covers both.
@@ -82,8 +87,17 @@ class DeliveryWorker(WakeableLoop):
         self.platform = deliverer.platform
         self.name = f"outbox-{self.platform}"
         self.worker_id = uuid.uuid4().hex[:16]
+        # When a paced channel's next slot comes (event loop time), after a look that found
+        # nothing it could send now.
+        self._next_slot = 0.0
 
     async def tick(self) -> None:
+        # A storm of new crises wakes the worker after every batch of alerts, and each look
+        # would only hold the new rows back for the paced channel's next slot: until then
+        # the worker waits, and another channel's message waits as long (about a second).
+        pause = self._next_slot - asyncio.get_running_loop().time()
+        if pause > 0 and not self.stopping:
+            await asyncio.sleep(pause)
         await self.drain()
 
     async def drain(self) -> int:
@@ -94,15 +108,17 @@ class DeliveryWorker(WakeableLoop):
             if not heads:
                 return sent
             progress = False
-            paced: dict[int, float] = {}
+            paced: dict[int, tuple[int | None, float]] = {}
             if isinstance(self.deliverer, Paced):
-                self.deliverer.start_round()
+                await self.deliverer.start_round(
+                    [c for _, kind, c in heads if kind == ROOT_POST and c is not None]
+                )
             for head_id, kind, crisis_id in heads:
                 if self.stopping:
                     return sent
                 wait = self._paced_for(kind, crisis_id)
                 if wait > 0:
-                    paced[head_id] = wait
+                    paced[head_id] = (crisis_id, wait)
                     continue
                 message = await self._claim(head_id)
                 if message is None:
@@ -113,6 +129,9 @@ class DeliveryWorker(WakeableLoop):
             if paced:
                 await self._postpone(paced)
             if not progress:
+                if paced:
+                    soonest = min(wait for _, wait in paced.values())
+                    self._next_slot = asyncio.get_running_loop().time() + soonest
                 return sent
 
     def _paced_for(self, kind: str, crisis_id: int | None) -> float:
@@ -120,25 +139,49 @@ class DeliveryWorker(WakeableLoop):
             return self.deliverer.paced_for(kind, crisis_id)
         return 0.0
 
-    async def _postpone(self, paced: dict[int, float]) -> None:
+    async def _postpone(self, paced: dict[int, tuple[int | None, float]]) -> None:
         """Rows whose channel is paced wait, unclaimed and unrendered, until their slot (not
         an attempt): one update for all of them. Each waits for a slot of its own, so a
         channel's backlog is not woken and written again at every slot."""
         now = self.ctx.clock.now()
+        waits = [
+            {"row": row, "crisis": crisis_id, "until": now + timedelta(seconds=wait)}
+            for row, (crisis_id, wait) in paced.items()
+        ]
         async with self.ctx.db.transaction() as session:
             await session.execute(
-                update(OutboxMessage.__table__)
+                update(_TABLE)
                 .where(
-                    OutboxMessage.__table__.c.id == bindparam("row"),
-                    OutboxMessage.__table__.c.status == OutboxStatus.pending.value,
-                    OutboxMessage.__table__.c.claimed_by.is_(None),
+                    _TABLE.c.id == bindparam("row"),
+                    _TABLE.c.status == OutboxStatus.pending.value,
+                    _TABLE.c.claimed_by.is_(None),
                 )
                 .values(available_at=bindparam("until")),
-                [
-                    {"row": row, "until": now + timedelta(seconds=wait)}
-                    for row, wait in paced.items()
-                ],
+                [{"row": wait["row"], "until": wait["until"]} for wait in waits],
             )
+            await self._hold_followers(session, [w for w in waits if w["crisis"] is not None])
+
+    async def _hold_followers(self, session: AsyncSession, waits: list[dict[str, Any]]) -> None:
+        """The rows queued behind a crisis's head cannot go before it: they wait as long, so
+        the worker's look at the due rows does not read them at every round while their
+        head waits for its slot or its retry (a storm of new crises in one paced channel
+        would have it read a row or more per crisis each time). Found by crisis and id
+        alone: with a condition on `available_at` too, SQLite read every due row instead."""
+        if not waits:
+            return
+        await session.execute(
+            update(_TABLE)
+            .where(
+                _TABLE.c.platform == self.platform,
+                _TABLE.c.status == OutboxStatus.pending.value,
+                _TABLE.c.lane == ORDERED,
+                _TABLE.c.crisis_id == bindparam("crisis"),
+                _TABLE.c.id > bindparam("row"),
+                _TABLE.c.claimed_by.is_(None),
+            )
+            .values(available_at=bindparam("until")),
+            waits,
+        )
 
     async def _due_heads(self) -> list[tuple[int, str, int | None]]:
         """Rows to send now: per crisis, the oldest unsent ordered row (if it is due), and
@@ -162,10 +205,11 @@ class DeliveryWorker(WakeableLoop):
                 .scalar_subquery()
             )
 
-        # The due rows, oldest first, each checked to be the oldest of its crisis still
-        # waiting: a look at the few rows it returns, not a grouping of the whole backlog
-        # (thousands of crises wait when a channel's pace is the limit). Rows about no
-        # crisis (digests) are one queue of their own.
+        # The due rows, in the order they fell due, each checked to be the oldest of its
+        # crisis still waiting: a look at the few rows it returns, not at the whole backlog
+        # (thousands of crises wait when a channel's pace is the limit, and the rows behind
+        # each wait as long as it does). Rows about no crisis (digests) are one queue of
+        # their own.
         head = or_(
             OutboxMessage.id == oldest_of(older.crisis_id == OutboxMessage.crisis_id),
             and_(
@@ -181,7 +225,7 @@ class DeliveryWorker(WakeableLoop):
                 OutboxMessage.available_at <= now,
                 head,
             )
-            .order_by(OutboxMessage.id)
+            .order_by(OutboxMessage.available_at, OutboxMessage.id)
             .limit(_BATCH)
         )
         async with self.ctx.db.sessions() as session:
@@ -194,13 +238,13 @@ class DeliveryWorker(WakeableLoop):
                     OutboxMessage.lane == REFRESH,
                     OutboxMessage.available_at <= now,
                 )
-                .order_by(OutboxMessage.id)
+                .order_by(OutboxMessage.available_at, OutboxMessage.id)
                 .limit(_BATCH)
             )
             # A new crisis's root message goes first: when a channel's pace is the limit, it
             # takes the next slot ahead of other crises' thread replies. The rest go oldest
             # first (each crisis has one ordered head here, so its own order is kept): the
-            # oldest heads hold at least as many of them as the roots leave room for.
+            # heads due longest hold at least as many of them as the roots leave room for.
             first = [(row.id, row.kind, row.crisis_id) for row in roots]
             rest = [(row.id, row.kind, row.crisis_id) for row in oldest if row.kind != ROOT_POST][
                 : _BATCH - len(first)
@@ -297,8 +341,18 @@ class DeliveryWorker(WakeableLoop):
         if available_at is not None:
             values["available_at"] = available_at
         async with self.ctx.db.transaction() as session:
-            await session.execute(
+            released = await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == self.worker_id)
                 .values(**values)
             )
+            if (
+                available_at is not None
+                and message.lane == ORDERED
+                and message.crisis_id is not None
+                and released.rowcount == 1  # type: ignore[attr-defined]
+            ):
+                await self._hold_followers(
+                    session,
+                    [{"row": message.id, "crisis": message.crisis_id, "until": available_at}],
+                )

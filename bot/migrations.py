@@ -20,7 +20,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 _MIGRATION_LOCK_ID = 0x6372_6973_6973
 # The newest revision in alembic/versions (tests/test_migrations.py checks that it is
 # Alembic's head): a database already there starts without loading Alembic at all.
-HEAD = "0015_outbox_due_rows"
+HEAD = "0016_outbox_due_at"
 
 
 # Alembic keeps the running migration in module globals, so two migrations in one process

@@ -24,12 +24,14 @@ class OutboxMessage(Base):
     __table_args__ = (
         # A crisis's oldest waiting row, and whether an older one still waits.
         Index("ix_outbox_pending", "platform", "status", "lane", "crisis_id", "id"),
-        # The waiting rows oldest first (the delivery worker's look stops after a few), and
-        # a new crisis's root message among them. Kind before status: with the two first
-        # ones alike to the crisis index's, SQLite (which has no statistics here) took this
-        # one for a few crises' re-renders and read every waiting re-render.
-        Index("ix_outbox_due", "platform", "status", "lane", "id"),
-        Index("ix_outbox_kind", "platform", "kind", "lane", "status", "id"),
+        # The rows due now, in the order they fell due (the delivery worker's look stops
+        # after a few), and a new crisis's root message among them: a look that reads only
+        # due rows, however many wait for a paced channel's later slots. Kind before status:
+        # with the two first ones alike to the crisis index's, SQLite (which has no
+        # statistics here) took this one for a few crises' re-renders and read every
+        # waiting re-render.
+        Index("ix_outbox_due_at", "platform", "status", "lane", "available_at", "id"),
+        Index("ix_outbox_kind_due_at", "platform", "kind", "lane", "status", "available_at", "id"),
         # A crisis's rows of one kind: its waiting re-render, its unread reminder (on any
         # platform).
         Index("ix_outbox_crisis", "crisis_id", "kind", "status", "platform"),

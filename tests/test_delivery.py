@@ -150,8 +150,8 @@ class KnownPace(PacedChannel):
         self.asked.append(kind)
         return 0.0 if self.budget else PACE.total_seconds()
 
-    def start_round(self) -> None:
-        """One channel, and one row held back at a time in these tests."""
+    async def start_round(self, roots: list[int]) -> None:
+        """One channel: its pace is known for every crisis."""
 
 
 async def test_a_paced_row_waits_unclaimed_and_goes_out_when_the_channel_has_room(
@@ -179,6 +179,33 @@ async def test_a_paced_row_waits_unclaimed_and_goes_out_when_the_channel_has_roo
     channel.budget = 1
     assert await worker.drain() == 1
     assert channel.sent == [(number, "thread", "thread.one")]
+
+
+async def test_the_rows_behind_a_paced_row_wait_as_long_and_follow_it(ctx: CoreContext) -> None:
+    number = await opened_crisis(ctx)
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as session:
+        for key in ("thread.one", "thread.two"):
+            outbox.thread(session, ctx.platforms, number, Message(key, {}), now)
+    channel = KnownPace()
+    worker = DeliveryWorker(ctx, channel)
+    assert await worker.drain() == 0
+    async with ctx.db.sessions() as session:
+        rows = (
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.kind == "thread", OutboxMessage.status == "pending")
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+    # The second cannot go before the first: it waits for the same slot, instead of being
+    # a due row the worker reads again at every round until then.
+    assert [row.available_at for row in rows] == [now + PACE, now + PACE]
+    assert [(row.attempts, row.claimed_by) for row in rows] == [(0, None), (0, None)]
+    ctx.clock.advance(PACE)  # type: ignore[attr-defined]
+    channel.budget = 2
+    assert await worker.drain() == 2
+    assert channel.sent == [(number, "thread", "thread.one"), (number, "thread", "thread.two")]
 
 
 async def test_a_burst_of_changes_renders_the_root_message_once(ctx: CoreContext) -> None:

@@ -45,14 +45,17 @@ def test_head_is_the_newest_migration() -> None:
 async def test_a_database_behind_head_is_migrated(database: Database) -> None:
     assert await at_head(database)
     async with database.engine.begin() as connection:
-        # As the database was before the newest migration (0015).
+        # As the database was before the newest migration (0016).
         await connection.execute(
-            text("UPDATE alembic_version SET version_num = '0014_crises_opened_at'")
+            text("UPDATE alembic_version SET version_num = '0015_outbox_due_rows'")
         )
-        for index in ("ix_outbox_due", "ix_outbox_kind", "ix_outbox_crisis"):
+        for index in ("ix_outbox_due_at", "ix_outbox_kind_due_at"):
             await connection.execute(text(f"DROP INDEX {index}"))
         await connection.execute(
-            text("CREATE INDEX ix_outbox_refresh ON outbox (platform, crisis_id, kind, status)")
+            text("CREATE INDEX ix_outbox_due ON outbox (platform, status, lane, id)")
+        )
+        await connection.execute(
+            text("CREATE INDEX ix_outbox_kind ON outbox (platform, kind, lane, status, id)")
         )
     assert not await at_head(database)
     await upgrade_to_head(database)
@@ -61,8 +64,8 @@ async def test_a_database_behind_head_is_migrated(database: Database) -> None:
         indexes = await connection.run_sync(
             lambda c: {index["name"] for index in inspect(c).get_indexes("outbox")}
         )
-    assert {"ix_outbox_due", "ix_outbox_kind", "ix_outbox_crisis"} <= indexes
-    assert "ix_outbox_refresh" not in indexes
+    assert {"ix_outbox_due_at", "ix_outbox_kind_due_at", "ix_outbox_crisis"} <= indexes
+    assert not {"ix_outbox_due", "ix_outbox_kind"} & indexes
 
 
 async def test_two_replicas_migrating_at_once_both_succeed(database_url: str) -> None:

@@ -11,6 +11,7 @@ import aiohttp
 import structlog
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
 
 from bot import brand_channels, close_report, digest, export, platform_posts
 from bot.context import CoreContext
@@ -92,6 +93,7 @@ def _retry_after(exc: SlackApiError) -> float:
 
 # The call each kind of outbox row makes, for the pre-claim pacing check.
 _PACED_METHODS = {
+    ROOT_POST: "chat.postMessage",
     THREAD: "chat.postMessage",
     ROOT_UPDATE: "chat.update",
     ROOT_TIMER: "chat.update",
@@ -114,10 +116,12 @@ class SlackDeliverer:
         self._channels: dict[int, str] = {}
         # Rows held back in this round of the delivery worker, per method and channel.
         self._held: dict[tuple[str, str], int] = {}
+        self._configured = brand_channels.configured(ctx.settings)
 
     def paced_for(self, kind: str, crisis_id: int | None) -> float:
         """How long the channel's pace holds this row back, for a crisis whose channel is
-        known (from an earlier send); the rest are claimed and find out when they call."""
+        known (from an earlier send, or learnt for its root); the rest are claimed and find
+        out when they call."""
         method = _PACED_METHODS.get(kind)
         channel = self._channels.get(crisis_id) if crisis_id is not None else None
         if method is None or channel is None:
@@ -130,8 +134,25 @@ class SlackDeliverer:
         self._held[(method, channel)] = held + 1
         return wait + held / gate.rate
 
-    def start_round(self) -> None:
+    async def start_round(self, roots: list[int]) -> None:
+        """A storm of new crises queues their roots in one channel: knowing it before the
+        first claim, the worker holds them back unclaimed and unrendered while it is paced."""
         self._held.clear()
+        unknown = [crisis_id for crisis_id in roots if crisis_id not in self._channels]
+        if not unknown:
+            return
+        async with self.ctx.db.sessions() as session:
+            rows = await session.execute(
+                select(Crisis.id, Crisis.brand_key).where(Crisis.id.in_(unknown))
+            )
+            brands = {crisis_id: brand for crisis_id, brand in rows.all()}
+            chosen = await brand_channels.chosen_for(
+                session, {brand for brand in brands.values() if brand}, PLATFORM
+            )
+        for crisis_id, brand_key in brands.items():
+            channel = self._channel_of(brand_key, chosen)
+            if channel:
+                self._channels[crisis_id] = channel
 
     async def deliver(self, message: OutboxMessage) -> None:
         if message.kind == DIGEST:
@@ -240,16 +261,20 @@ class SlackDeliverer:
         return None
 
     async def _channel_for(self, crisis: Crisis) -> str | None:
-        """The brand's own channel (set with /crisis channel, or BRAND_CHANNELS), else
-        CRISIS_CHANNEL."""
+        chosen: dict[str, str] = {}
         if crisis.brand_key:
             async with self.ctx.db.sessions() as session:
-                chosen = await brand_channels.channel_for(session, crisis.brand_key, PLATFORM)
-            if chosen:
-                return chosen
-            configured = brand_channels.configured(self.ctx.settings)
-            if crisis.brand_key in configured:
-                return configured[crisis.brand_key]
+                chosen = await brand_channels.chosen_for(session, {crisis.brand_key}, PLATFORM)
+        return self._channel_of(crisis.brand_key, chosen)
+
+    def _channel_of(self, brand_key: str | None, chosen: dict[str, str]) -> str | None:
+        """The brand's own channel (set with /crisis channel, or BRAND_CHANNELS), else
+        CRISIS_CHANNEL."""
+        if brand_key:
+            if brand_key in chosen:
+                return chosen[brand_key]
+            if brand_key in self._configured:
+                return self._configured[brand_key]
         return self.ctx.settings.crisis_channel
 
     async def _update_root(self, crisis_id: int) -> None:

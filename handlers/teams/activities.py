@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot import brand_channels, commands, crisis_flow, roster
 from bot.actors import Actor
@@ -21,7 +21,7 @@ from bot.commands import Place
 from bot.context import CoreContext
 from bot.errors import CrisisError, InvalidInput
 from bot.messages import Message
-from bot.outbox import ROOT_POST
+from bot.outbox import ORDERED, ROOT_POST
 from bot.playbook import CLOSING_ITEMS, STEPS
 from handlers.teams import PLATFORM
 from handlers.teams.cards import (
@@ -198,15 +198,23 @@ class TeamsActivities:
                 await session.execute(update(TeamsChannel).values(is_default=False))
                 channel.is_default = True
                 reply = Message("teams.here_all")
-            # Crisis cards waiting for a channel go out now, not at their next retry.
+            # Crisis cards waiting for a channel go out now, not at their next retry, and
+            # the messages queued behind them (which wait as long as their card) follow.
+            waiting = select(OutboxMessage.crisis_id).where(
+                OutboxMessage.platform == PLATFORM,
+                OutboxMessage.kind == ROOT_POST,
+                OutboxMessage.status == OutboxStatus.pending.value,
+                OutboxMessage.claimed_by.is_(None),
+                OutboxMessage.last_error == NO_CHANNEL,
+            )
             await session.execute(
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.platform == PLATFORM,
-                    OutboxMessage.kind == ROOT_POST,
+                    OutboxMessage.lane == ORDERED,
                     OutboxMessage.status == OutboxStatus.pending.value,
                     OutboxMessage.claimed_by.is_(None),
-                    OutboxMessage.last_error == NO_CHANNEL,
+                    OutboxMessage.crisis_id.in_(waiting),
                 )
                 .values(available_at=now)
             )
