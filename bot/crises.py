@@ -145,6 +145,9 @@ async def summary_changed_of(
     """`summary_changed`; True when a re-render became due now (see `outbox.refresh`)."""
     every = ctx.settings.summary_interval
     due = False
+    await outbox.lock_waiting(
+        session, ctx.platforms, crisis_id, (outbox.ROOT_UPDATE, outbox.SUMMARY)
+    )
     for kind in (outbox.ROOT_UPDATE, outbox.SUMMARY):
         due |= await outbox.refresh(
             session, ctx.platforms, crisis_id, kind, now, at_most_every=every

@@ -76,6 +76,32 @@ def thread(
     enqueue(session, platforms, crisis_id, THREAD, now, message.to_json())
 
 
+async def lock_waiting(
+    session: AsyncSession, platforms: tuple[str, ...], crisis_id: int, kinds: tuple[str, ...]
+) -> None:
+    """Find and lock, in one look, this crisis's re-renders of these kinds that wait, for the
+    `refresh` calls that follow in this transaction: a storm's batch asks the database once
+    for the root message and the live summary, not once for each."""
+    known: dict[tuple[str, int, str], tuple[OutboxMessage, bool]] = session.info.setdefault(
+        _WAITING, {}
+    )
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.platform.in_(platforms),
+            OutboxMessage.crisis_id == crisis_id,
+            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.status == OutboxStatus.pending.value,
+            OutboxMessage.claimed_by.is_(None),
+        )
+        .order_by(OutboxMessage.id)
+        .with_for_update()
+    )
+    for row in rows.all():
+        # Locked until this transaction ends, as a row it wrote: no worker sends it before.
+        known.setdefault((row.platform, crisis_id, row.kind), (row, True))
+
+
 async def refresh(
     session: AsyncSession,
     platforms: tuple[str, ...],
@@ -103,9 +129,9 @@ async def refresh(
         seen = known.get((platform, crisis_id, kind))
         if seen is not None and at_most_every is not None:
             message, ours = seen
-            # Written by this transaction (no worker sees it yet), or seen waiting and not
-            # due yet (no worker claims it before then): a storm's batch asks the database
-            # once, not once per alert.
+            # Written or locked by this transaction (no worker sends it before the commit),
+            # or seen waiting and not due yet (no worker claims it before then): a storm's
+            # batch asks the database once, not once per alert.
             # (A row a rolled-back savepoint wrote has left the session.)
             if message in session and (
                 ours or (message.claimed_by is None and message.available_at > now)
