@@ -11,7 +11,10 @@ import contextlib
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import text
 
+import models.session
+from models.session import Database
 from tests.conftest import PG_URL, reset_postgresql
 from tests.e2e import post, running_bot
 
@@ -95,5 +98,31 @@ async def test_not_ready_while_the_database_is_away_and_back_by_itself() -> None
             status, answer = await slack.post_alert(post(id="2", url="https://x.com/s/2"))
             assert status == 202 and answer["crisis"] == 2
     finally:
+        with contextlib.suppress(Exception):
+            await proxy.cut()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL: TEST_DATABASE_URL is not set")
+async def test_an_idle_connection_to_a_restarted_server_is_replaced_before_it_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert PG_URL
+    target = urlsplit(PG_URL)
+    proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    url = PG_URL.replace(f"{target.hostname}:{target.port or 5432}", f"127.0.0.1:{proxy.port}")
+    database = Database(url)
+    try:
+        async with database.sessions() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+        # The server restarts while the pool holds that connection.
+        await proxy.cut()
+        await proxy.restore()
+        # Idle longer than PING_AFTER_IDLE: asked first, found dead and replaced.
+        monkeypatch.setattr(models.session, "PING_AFTER_IDLE", 0.0)
+        async with database.sessions() as session:
+            assert await session.scalar(text("SELECT 2")) == 2
+    finally:
+        await database.dispose()
         with contextlib.suppress(Exception):
             await proxy.cut()
