@@ -33,6 +33,9 @@ LEASE = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(minutes=5)
 _BATCH = 50
 _TABLE = OutboxMessage.__table__
+# The longest the worker waits for a paced channel's next slot before it looks again: a 429
+# can close a channel for half a minute, and another channel's message must not wait that.
+MAX_PAUSE = 1.0
 
 
 class RetryLater(Exception):
@@ -94,7 +97,7 @@ class DeliveryWorker(WakeableLoop):
     async def tick(self) -> None:
         # A storm of new crises wakes the worker after every batch of alerts, and each look
         # would only hold the new rows back for the paced channel's next slot: until then
-        # the worker waits, and another channel's message waits as long (about a second).
+        # the worker waits, and another channel's message waits as long (MAX_PAUSE at most).
         pause = self._next_slot - asyncio.get_running_loop().time()
         if pause > 0 and not self.stopping:
             await asyncio.sleep(pause)
@@ -130,7 +133,7 @@ class DeliveryWorker(WakeableLoop):
                 await self._postpone(paced)
             if not progress:
                 if paced:
-                    soonest = min(wait for _, wait in paced.values())
+                    soonest = min(MAX_PAUSE, *(wait for _, wait in paced.values()))
                     self._next_slot = asyncio.get_running_loop().time() + soonest
                 return sent
 

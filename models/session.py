@@ -93,7 +93,7 @@ _IDLE_SINCE = "crisisbot_idle_since"
 
 def _ping_idle_connections(engine: AsyncEngine) -> None:
     """The pool's pre-ping asks the server at every checkout: a round trip per session, in
-    every intake batch and every Slack request (about 190 us of CPU each). A connection that
+    every intake batch and every Slack request (about 120 us of CPU each). A connection that
     was in use a moment ago needs none; one idle longer is pinged, and a dead one replaced,
     so a restarted server costs no request. A server that restarts within the second after
     a connection's last use fails that connection's next request once (the pool then

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from bot import crises, crisis_flow, outbox, roster
 from bot.actors import WEBHOOK
 from bot.context import CoreContext
-from bot.delivery import DeliveryWorker, RetryLater
+from bot.delivery import MAX_PAUSE, DeliveryWorker, RetryLater
 from bot.intake import ingest
 from bot.messages import Message
 from bot.outbox import ROOT_TIMER, ROOT_UPDATE
@@ -206,6 +208,49 @@ async def test_the_rows_behind_a_paced_row_wait_as_long_and_follow_it(ctx: CoreC
     channel.budget = 2
     assert await worker.drain() == 2
     assert channel.sent == [(number, "thread", "thread.one"), (number, "thread", "thread.two")]
+
+
+class ClosedChannel(PacedChannel):
+    """One crisis's channel is closed for half a minute (Slack answered 429); the others are
+    open."""
+
+    def __init__(self, closed: int) -> None:
+        super().__init__()
+        self.closed = closed
+        self.budget = 10
+
+    def paced_for(self, kind: str, crisis_id: int | None) -> float:
+        return 30.0 if crisis_id == self.closed else 0.0
+
+    async def start_round(self, roots: list[int]) -> None:
+        """Every channel is known."""
+
+
+async def test_a_channel_closed_for_long_does_not_hold_up_another_channels_messages(
+    ctx: CoreContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = await opened_crisis(ctx)
+    async with ctx.db.transaction() as session:
+        outbox.thread(session, ctx.platforms, closed, Message("thread.one", {}), ctx.clock.now())
+    channel = ClosedChannel(closed)
+    worker = DeliveryWorker(ctx, channel)
+    await worker.tick()
+    assert channel.sent == []
+    pauses: list[float] = []
+    sleep = asyncio.sleep
+
+    async def recording(delay: float, *args: object) -> None:
+        pauses.append(delay)
+        await sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", recording)
+    # Another crisis opens meanwhile, in a channel with room: the worker waits for the
+    # closed channel's slot only briefly, not the half minute it is closed.
+    other = (await ingest(ctx, alert(id="x-2", url="https://x.com/s/2"), WEBHOOK)).crisis
+    await worker.tick()
+    assert (other, "root_post", None) in channel.sent
+    assert all(pause <= MAX_PAUSE for pause in pauses)
+    assert not any(crisis == closed for crisis, _, _ in channel.sent)
 
 
 async def test_a_burst_of_changes_renders_the_root_message_once(ctx: CoreContext) -> None:
