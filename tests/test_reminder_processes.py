@@ -395,7 +395,9 @@ async def test_reminder_due_while_the_server_was_killed_fires_once_after_restart
         await fake.wait_for(lambda: thread_texts(fake, FOLLOW_UP), timeout=10, what="follow-up")
         [first_post] = posts_in_thread(fake, FOLLOW_UP)
         late = first_post.at - healthy_at
-        assert late <= 1.5, f"the overdue follow-up came {late:.2f}s after the start"
+        # Sent by the first sweeps after the start, not an interval later: the bound is half
+        # an interval so that a loaded machine's slow first sweep does not fail it.
+        assert late < interval / 2, f"the overdue follow-up came {late:.2f}s after the start"
         [text] = thread_texts(fake, FOLLOW_UP)
         assert text.startswith("<@UANNA>, reminder for crisis #1. Next step: ")
 
@@ -444,7 +446,9 @@ async def test_reminder_overdue_for_several_intervals_fires_once_not_in_a_burst(
         await fake.wait_for(lambda: thread_texts(fake, FOLLOW_UP), timeout=10, what="follow-up")
         [first_post] = posts_in_thread(fake, FOLLOW_UP)
         late = first_post.at - healthy_at
-        assert late <= 1.5, f"the overdue follow-up came {late:.2f}s after the start"
+        # Sent by the first sweeps after the start, not an interval later: the bound is half
+        # an interval so that a loaded machine's slow first sweep does not fail it.
+        assert late < interval / 2, f"the overdue follow-up came {late:.2f}s after the start"
         await asyncio.sleep(max(0.0, first_post.at + interval * 0.75 - time.monotonic()))
         assert len(thread_texts(fake, FOLLOW_UP)) == 1, fake.summary()
 
