@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ class RateLimitedSlack(FakeSlack):
         super().__init__(TOKEN, **kwargs)
         self.rate_limits = rate_limits
         self._next_allowed: dict[tuple[str, str], float] = {}
+        self._answered: dict[str, asyncio.Event] = {}
 
     def _answer(
         self, method: str, args: JsonDict, token: str | None
@@ -34,6 +36,22 @@ class RateLimitedSlack(FakeSlack):
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
             self._next_allowed[key] = now + 1 / rate
         return super()._answer(method, args, token)
+
+    def _apply_response(self, key: str, body: JsonDict) -> None:
+        super()._apply_response(key, body)
+        self._answered.setdefault(key, asyncio.Event()).set()
+
+    async def answered(self, key: str, timeout: float) -> bool:  # noqa: ASYNC109
+        """Whether the response URL `key` was posted to within `timeout` seconds. An event
+        per key, not the sandbox's polling: 50 senders each waiting for their answer would
+        otherwise take the load generator's CPU scanning every answer so far."""
+        event = self._answered.setdefault(key, asyncio.Event())
+        try:
+            async with asyncio.timeout(timeout):
+                await event.wait()
+        except TimeoutError:
+            return False
+        return True
 
     def rate_limited(self) -> int:
         return sum(1 for call in self.calls if call.http_status == 429)

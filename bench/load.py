@@ -11,7 +11,7 @@ import json
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,9 +88,11 @@ async def closed_loop(
     duration: float | None = None,
     total: int | None = None,
     tally: Tally = count_alerts,
+    then: Callable[[int], Awaitable[object]] | None = None,
 ) -> LoadResult:
-    """`concurrency` senders, each sending its next request as soon as the last is answered,
-    for `duration` seconds or until `total` requests were sent."""
+    """`concurrency` senders, each sending its next request as soon as the last is answered
+    (and, with `then`, once `then(index)` has returned: what a person waits for before
+    going on), for `duration` seconds or until `total` requests were sent."""
     result = LoadResult()
     counter = iter(range(total if total is not None else 10**12))
     cpu_start = time.process_time()
@@ -110,6 +112,8 @@ async def closed_loop(
                 result.requests += 1
                 result.statuses[response.status] += 1
                 tally(response.status, answer, result)
+                if then is not None:
+                    await then(index)
 
         await asyncio.gather(*(sender() for _ in range(concurrency)))
         result.seconds = time.perf_counter() - start

@@ -31,6 +31,7 @@ from bot.migrations import upgrade_to_head
 from models.session import Database
 
 ACK_TARGET = 0.100
+ANSWER_TARGET = 1.0
 INTAKE_TARGET = 1000.0
 # Issue #14: a new crisis is more work (its owner, root message, escalation clock).
 NEW_CRISES_TARGET = 500.0
@@ -245,7 +246,7 @@ class Bench:
         p99 = load.pct(99)
         self.table.add(
             "1 ack latency",
-            f"{result.kind} ({self.sizes.ack_senders} senders): p50 / p99 / max",
+            f"{result.kind} ({self.sizes.ack_senders} senders, {result.model}): p50 / p99 / max",
             column,
             f"{ms(load.pct(50))} / {ms(p99)} / {ms(max(load.latencies))}",
             target="p99 < 100 ms",
@@ -254,10 +255,12 @@ class Bench:
         answered = len(result.answers)
         self.table.add(
             "1 ack latency",
-            f"{result.kind}: ephemeral answer p50 / p99 (answered)",
+            f"{result.kind} ({result.model}): ephemeral answer p50 / p99 (answered)",
             column,
             f"{ms(percentile(result.answers, 50))} / {ms(percentile(result.answers, 99))} "
             f"({answered}/{result.expected})",
+            target="p99 < 1 s",
+            met=percentile(result.answers, 99) < ANSWER_TARGET and answered == result.expected,
         )
 
     def _intake_row(self, column: str, measured: intake.IntakeResult) -> None:
