@@ -215,6 +215,16 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("database_url", "sandbox_database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str) -> str:
+        # Refused at start with the reason, rather than by the driver at the first
+        # connection (`connect() got an unexpected keyword argument 'sslmode'`).
+        from models.session import async_url
+
+        async_url(value)
+        return value
+
     @field_validator("public_base_url")
     @classmethod
     def _absolute_http_url(cls, value: str | None) -> str | None:

@@ -22,7 +22,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -37,17 +37,49 @@ from models.sqlite_driver import OneTripDBAPI
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
+# libpq's `sslmode`, in the URLs managed PostgreSQL services hand out (`?sslmode=require`),
+# is asyncpg's `ssl`, which takes the same modes.
+_SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+# What a PostgreSQL URL may carry besides: a socket directory or another port, and the
+# statement cache size (0 behind PgBouncer in transaction mode).
+_PG_QUERY = frozenset({"ssl", "host", "port", "prepared_statement_cache_size"})
+
+
 def async_url(database_url: str) -> URL:
-    """`sqlite:///x.db` and `postgresql://u@h/db` with the async driver the app uses."""
-    url = make_url(database_url)
+    """`sqlite:///x.db` and `postgresql://u@h/db` (or Heroku's `postgres://`, with any
+    driver named: the app picks its own) with the async driver the app uses. A URL it could
+    not use raises ValueError saying why, without the URL, which may hold a password."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        raise ValueError("must be sqlite:///… or postgresql://…") from None
     backend = url.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"
     if backend not in _ASYNC_DRIVERS:
-        raise ValueError(f"DATABASE_URL must be sqlite:///… or postgresql://…, not {backend}")
-    if url.drivername in _ASYNC_DRIVERS:
-        url = url.set(drivername=_ASYNC_DRIVERS[backend])
-    if url.drivername == "postgres":
-        url = url.set(drivername=_ASYNC_DRIVERS["postgresql"])
-    return url
+        raise ValueError(f"must be sqlite:///… or postgresql://…, not {backend}")
+    url = url.set(drivername=_ASYNC_DRIVERS[backend])
+    return _asyncpg_query(url) if backend == "postgresql" else url
+
+
+def _asyncpg_query(url: URL) -> URL:
+    query: dict[str, str] = {}
+    for name, value in url.query.items():
+        if not isinstance(value, str):
+            raise ValueError(f"names {name} more than once")
+        query[name] = value
+    mode = query.pop("sslmode", None)
+    if mode is not None and query.setdefault("ssl", mode) != mode:
+        raise ValueError("has an sslmode and an ssl that disagree")
+    if query.get("ssl", "disable") not in _SSL_MODES:
+        raise ValueError(f"has an sslmode other than {', '.join(_SSL_MODES)}")
+    unknown = sorted(set(query) - _PG_QUERY)
+    if unknown:
+        raise ValueError(
+            f"has {', '.join(unknown)}, which the bot cannot pass on to PostgreSQL; it takes "
+            "sslmode, host, port and prepared_statement_cache_size"
+        )
+    return url.set(query=query)
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:

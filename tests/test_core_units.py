@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.alert_input import AlertInvalid, parse_alert
 from bot.categories import Category, classify
@@ -15,6 +16,7 @@ from bot.i18n import CATALOGUES, placeholders, translate
 from bot.post_keys import post_key
 from bot.settings import Settings
 from bot.severity import Severity, SeverityInput, assess
+from models.session import async_url
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGE_GROUPS = {
@@ -61,6 +63,49 @@ def test_settings_read_durations_and_defaults(monkeypatch: pytest.MonkeyPatch) -
     assert settings.slack_bot_token is None and not settings.slack_enabled
     assert (settings.port, settings.language) == (3000, "en")
     assert settings.database_url == "sqlite:///./crisisbot.db"
+
+
+@pytest.mark.parametrize(
+    ("written", "used"),
+    [
+        (
+            "postgres://shop:s3cr3t@db.example.com:5432/shop?sslmode=require",
+            "postgresql+asyncpg://shop:***@db.example.com:5432/shop?ssl=require",
+        ),
+        ("postgresql+psycopg2://shop@db/shop", "postgresql+asyncpg://shop@db/shop"),
+        (
+            "postgresql://shop@pgbouncer/shop?prepared_statement_cache_size=0",
+            "postgresql+asyncpg://shop@pgbouncer/shop?prepared_statement_cache_size=0",
+        ),
+        ("sqlite:///./crisisbot.db", "sqlite+aiosqlite:///./crisisbot.db"),
+    ],
+)
+def test_database_urls_as_hosting_services_write_them(written: str, used: str) -> None:
+    assert async_url(written).render_as_string(hide_password=True) == used
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("mysql://shop:s3cr3t@db/shop", "must be sqlite:///… or postgresql://…, not mysql"),
+        ("postgresql://shop:s3cr3t@db/shop?sslmode=always", "has an sslmode other than disable"),
+        ("postgresql://shop:s3cr3t@db/shop?sslmode=require&ssl=disable", "disagree"),
+        (
+            "postgresql://shop:s3cr3t@db/shop?connect_timeout=5",
+            "has connect_timeout, which the bot cannot pass on to PostgreSQL",
+        ),
+    ],
+)
+def test_a_database_url_the_bot_cannot_use_is_refused_at_start_saying_why(
+    monkeypatch: pytest.MonkeyPatch, written: str, reason: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", written)
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    [error] = refused.value.errors()
+    # What the CLI prints: the setting and the reason, never the password.
+    assert error["loc"] == ("database_url",)
+    assert reason in error["msg"] and "s3cr3t" not in error["msg"]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import text
@@ -126,3 +126,17 @@ async def test_an_idle_connection_to_a_restarted_server_is_replaced_before_it_is
         await database.dispose()
         with contextlib.suppress(Exception):
             await proxy.cut()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL: TEST_DATABASE_URL is not set")
+async def test_a_postgresql_url_as_hosting_services_write_it_connects() -> None:
+    assert PG_URL
+    # Heroku's scheme and libpq's sslmode, as managed services hand them out (prefer: TLS
+    # when the server offers it, as libpq's default; the test server does not).
+    written = urlunsplit(urlsplit(PG_URL)._replace(scheme="postgres", query="sslmode=prefer"))
+    database = Database(written)
+    try:
+        async with database.sessions() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+    finally:
+        await database.dispose()
