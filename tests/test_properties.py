@@ -1081,7 +1081,7 @@ def test_root_message_of_a_long_url_and_escaped_text_reaches_slack(sqlite_bot: L
     status, text = sqlite_bot.alert(post(url=url, text="&" * 600))
     assert status == 202, text
     fake = sqlite_bot.bot.fake
-    sqlite_bot.run(fake.wait_for(lambda: len(fake.messages(CHANNEL)) == 1, timeout=3))
+    sqlite_bot.run(fake.wait_for(lambda: len(fake.messages(CHANNEL)) == 1))
     check_blocks(sqlite_bot.call(lambda: fake.messages(CHANNEL))[0]["blocks"])
 
 

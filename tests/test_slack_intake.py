@@ -18,7 +18,7 @@ async def test_alert_opens_a_crisis_with_root_message_and_buttons(database_url: 
             202,
             {"crisis": 1, "status": "opened", "category": "delivery_delay", "severity": "critical"},
         )
-        await slack.fake.wait_for(lambda: len(slack.roots()) == 1, timeout=1.0, what="root message")
+        await slack.fake.wait_for(lambda: len(slack.roots()) == 1, what="root message")
         root = slack.root(1)
         blocks = root["blocks"]
         text = str(blocks)
