@@ -1,12 +1,14 @@
 """Benchmark 1: how fast Slack gets its acknowledgement (HTTP 200 on /slack/events) while 50
 people use the bot at once. Slack gives up after 3 s; the target is p99 < 100 ms.
 
-Two ways of sending, each measured for commands and for clicks:
+Three ways of sending, each measured for commands and for clicks:
 - as people do: each sender sends again once its answer has come (the ephemeral message
   they read before typing or clicking again);
 - as fast as acknowledged: each sender sends again as soon as the last request is
   acknowledged, without waiting for its answer. Offered faster than the bot answers, the
-  answers queue for as long as the run lasts; this is the overload case.
+  answers queue for as long as the run lasts; this is the overload case;
+- as people do, during a storm: webhook senders post comments about one post as fast as
+  they are answered meanwhile, and the answers must not wait behind intake's batches.
 
 Alone, as the quick run does it (a fresh server and database each run):
 
@@ -24,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import alerts, load
+from bench import alerts, intake, load
 from bench.fake import RateLimitedSlack
 from bench.load import percentile
 from bench.server import CHANNEL, PG_URL, SIGNING_SECRET, Server, fresh_database
@@ -39,6 +41,9 @@ _CLICKS = [ACK, PLAYBOOK]
 
 PEOPLE = "each waiting for its answer"
 EAGER = "each sending again on the acknowledgement"
+STORM = "each waiting for its answer, during a storm of comments"
+_TAGS = {PEOPLE: "people", EAGER: "eager", STORM: "storm"}
+KINDS = ("slash command", "button click")
 # A sender whose answer never comes goes on after this long (and the answer counts as lost).
 ANSWER_WAIT = 30.0
 
@@ -79,7 +84,7 @@ def _ignore(status: int, body: bytes, result: load.LoadResult) -> None:
 
 
 def _key(kind: str, model: str, index: int) -> str:
-    return f"{kind.split()[0]}-{model.split()[1]}-{index}"
+    return f"{kind.split()[0]}-{_TAGS[model]}-{index}"
 
 
 def _maker(
@@ -121,13 +126,36 @@ async def run(
     await _setup(url, fake)
     results = []
     for model in (PEOPLE, EAGER):
-        for kind in ("slash command", "button click"):
-            results.append(await _measure(url, fake, kind, model, senders * per_sender, senders))
+        for kind in KINDS:
+            results.append(
+                await _measure(url, fake, kind, model, senders=senders, total=senders * per_sender)
+            )
+    return results
+
+
+async def during_storm(
+    url: str, fake: RateLimitedSlack, *, senders: int, storm_senders: int, seconds: float
+) -> list[tuple[AckResult, load.LoadResult]]:
+    """Commands, then clicks, for `seconds` each, from people waiting for their answers,
+    while `storm_senders` webhook senders post comments as fast as they are answered. After
+    `run` (its crises are the ones clicked on)."""
+    results = []
+    for kind in KINDS:
+        storm = asyncio.create_task(intake.storm_senders(url, storm_senders, duration=seconds))
+        people = await _measure(url, fake, kind, STORM, senders=senders, duration=seconds)
+        results.append((people, await storm))
     return results
 
 
 async def _measure(
-    url: str, fake: RateLimitedSlack, kind: str, model: str, total: int, senders: int
+    url: str,
+    fake: RateLimitedSlack,
+    kind: str,
+    model: str,
+    *,
+    senders: int,
+    total: int | None = None,
+    duration: float | None = None,
 ) -> AckResult:
     sent_at: dict[str, float] = {}
     make = _maker(kind, model, fake, sent_at)
@@ -140,21 +168,23 @@ async def _measure(
         make,
         concurrency=senders,
         total=total,
+        duration=duration,
         tally=_ignore,
-        then=answer if model == PEOPLE else None,
+        then=None if model == EAGER else answer,
     )
+    sent = result.requests
     # The answers are sent after the acknowledgement; give the last ones time to land.
     deadline = time.monotonic() + ANSWER_WAIT
     while time.monotonic() < deadline:
         answered = {r.key for r in fake.responses if r.key in sent_at}
-        if len(answered) >= total:
+        if len(answered) >= sent:
             break
         await asyncio.sleep(0.1)
     first: dict[str, float] = {}
     for response in fake.responses:
         if response.key in sent_at and response.key not in first:
             first[response.key] = response.at - sent_at[response.key]
-    return AckResult(kind, model, result, list(first.values()), total)
+    return AckResult(kind, model, result, list(first.values()), sent)
 
 
 async def _once(backend: str, pg_url: str, workdir: Path, senders: int, per_sender: int) -> None:
@@ -164,6 +194,8 @@ async def _once(backend: str, pg_url: str, workdir: Path, senders: int, per_send
         Server.crisisbot(url, fake.base_url, workdir) as server,
     ):
         results = await run(server.url, fake, senders=senders, per_sender=per_sender)
+        stormy = await during_storm(server.url, fake, senders=senders, storm_senders=16, seconds=3)
+        results += [result for result, _ in stormy]
     for result in results:
         load_ = result.result
         print(

@@ -116,9 +116,11 @@ async def meta_batch(url: str, size: int, rounds: int) -> load.LoadResult:
     return await load.closed_loop(url + "/alerts", make, concurrency=1, total=rounds)
 
 
-async def storm_senders(url: str, senders: int, total: int) -> load.LoadResult:
+async def storm_senders(
+    url: str, senders: int, total: int | None = None, *, duration: float | None = None
+) -> load.LoadResult:
     """A storm of comments about one post from `senders` concurrent webhook senders, each
-    sending as fast as it is answered."""
+    sending as fast as it is answered: `total` comments, or for `duration` seconds."""
     run = f"storm{next(_runs)}"
     parent = alerts.post(run, 10**9)
     await load.closed_loop(url + "/alerts", lambda _: alerts.signed(parent), concurrency=1, total=1)
@@ -127,4 +129,5 @@ async def storm_senders(url: str, senders: int, total: int) -> load.LoadResult:
         lambda index: alerts.signed(alerts.comment(run, index, parent["url"])),
         concurrency=senders,
         total=total,
+        duration=duration,
     )

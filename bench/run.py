@@ -65,6 +65,8 @@ class Sizes:
     reminder_margin: float = 4.0
     slack_rate_limits: bool = True
     ack_senders: int = 50
+    # How long people use the bot during a storm of comments, for commands and for clicks.
+    ack_storm_seconds: float = 10.0
     single: intake.Shape = SINGLE
     batch: intake.Shape = BATCH
     server_env: tuple[tuple[str, str], ...] = ()
@@ -90,6 +92,7 @@ QUICK = Sizes(
     1.0,
     batch=intake.Shape(concurrency=2, batch=50),
     reminder_margin=3.0,
+    ack_storm_seconds=3.0,
     stats_crises=20_000,
     meta_changes=200,
 )
@@ -106,6 +109,7 @@ SMOKE = Sizes(
     20,
     0.1,
     ack_senders=4,
+    ack_storm_seconds=0.5,
     single=intake.Shape(concurrency=2, batch=1),
     batch=intake.Shape(concurrency=1, batch=5),
     reminder_margin=2.5,
@@ -198,6 +202,16 @@ class Bench:
                     server.url, fake, senders=sizes.ack_senders, per_sender=sizes.ack_per_sender
                 ):
                     self._ack_rows(column, result)
+                self.say(f"{db}: commands and clicks during a storm from {STORM_SENDERS} senders")
+                for result, storm in await ack.during_storm(
+                    server.url,
+                    fake,
+                    senders=sizes.ack_senders,
+                    storm_senders=STORM_SENDERS,
+                    seconds=sizes.ack_storm_seconds,
+                ):
+                    self._ack_rows(column, result)
+                    self._storm_alongside_row(column, result.kind, storm)
                 for kind in intake.KINDS:
                     for shape in (sizes.single, sizes.batch):
                         self.say(f"{db}: intake, {kind}, {shape.mode}")
@@ -224,6 +238,17 @@ class Bench:
             f"{ms(result.pct(50))} / {ms(p99)} / {ms(worst)}, {lost} lost ({per_s(result.rate)})",
             target="p99 < 1 s, max < 3 s, none lost",
             met=p99 < 1.0 and worst < 3.0 and not lost,
+        )
+
+    def _storm_alongside_row(self, column: str, kind: str, storm: load_.LoadResult) -> None:
+        refused = storm.requests - storm.statuses[202]
+        self.table.add(
+            "1 ack latency",
+            f"{kind}: the storm alongside, comments from {STORM_SENDERS} senders: accepted, p99",
+            column,
+            f"{per_s(storm.rate)}, p99 {ms(storm.pct(99))}, {refused} not accepted",
+            target="none lost",
+            met=not refused,
         )
 
     def _meta_row(self, column: str, result: load_.LoadResult) -> None:
