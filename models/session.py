@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.util import await_only
 
+from models.pool import FairQueuePool
 from models.sqlite_driver import OneTripDBAPI
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -89,7 +90,12 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         # one connection per process makes the process's transactions queue for it in
         # arrival order, instead of each polling the lock (every 100 ms or so, the busy
         # handler's sleeps) while another holds it.
-        options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30}
+        options: dict[str, Any] = {
+            "pool_size": 1,
+            "max_overflow": 0,
+            "pool_timeout": 30,
+            "poolclass": FairQueuePool,
+        }
         if url.database in (None, "", ":memory:"):
             # An in-memory database is one connection already (SQLAlchemy's StaticPool).
             options = {}
@@ -112,6 +118,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault(
             "connect_args", {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
         )
+        kwargs.setdefault("poolclass", FairQueuePool)
     engine = create_async_engine(url, **kwargs)
     _ping_idle_connections(engine)
     return engine
