@@ -73,3 +73,5 @@ class HandOffQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
 
 class FairQueuePool(AsyncAdaptedQueuePool):
     _queue_class: Any = HandOffQueue
+    # Logs under sqlalchemy's name, as the pool it replaces, so that bot.log quiets it too.
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.FairQueuePool"
