@@ -10,6 +10,7 @@ people using the bot on PostgreSQL, answer p99 was 0.6–0.95 s against a median
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from typing import Any
 
@@ -19,27 +20,27 @@ from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty
 
 
 class HandOffQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
-    """Idle connections; one put back goes straight to the longest waiter, if any."""
+    """Idle connections; one put back goes straight to the longest waiter, if any. Every
+    waiter in `_waiters` still waits: one that gives up leaves it."""
 
     def __init__(self, maxsize: int = 0, use_lifo: bool = False) -> None:
         super().__init__(maxsize, use_lifo)
         self._waiters: deque[asyncio.Future[ConnectionPoolEntry]] = deque()
 
     def put_nowait(self, item: ConnectionPoolEntry) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(item)
-                return
+        if self._waiters:
+            self._waiters.popleft().set_result(item)
+            return
         super().put_nowait(item)
 
     def put(
         self, item: ConnectionPoolEntry, block: bool = True, timeout: float | None = None
     ) -> None:
+        # The pool puts back without blocking, and beyond its size it closes the connection.
         self.put_nowait(item)
 
     def get(self, block: bool = True, timeout: float | None = None) -> ConnectionPoolEntry:
-        if not any(not waiter.done() for waiter in self._waiters):
+        if not self._waiters:
             try:
                 return self.get_nowait()
             except Empty:
@@ -61,14 +62,19 @@ class HandOffQueue(AsyncAdaptedQueue[ConnectionPoolEntry]):
             if waiter.done():
                 # Handed over just as the time ran out: it is ours.
                 return waiter.result()
-            waiter.cancel()
+            self._give_up(waiter)
             raise Empty() from None
         except BaseException:
             # Cancelled while waiting: a connection already handed over goes to the next.
             if waiter.done() and not waiter.cancelled():
                 self.put_nowait(waiter.result())
-            waiter.cancel()
+            self._give_up(waiter)
             raise
+
+    def _give_up(self, waiter: asyncio.Future[ConnectionPoolEntry]) -> None:
+        waiter.cancel()
+        with contextlib.suppress(ValueError):
+            self._waiters.remove(waiter)
 
 
 class FairQueuePool(AsyncAdaptedQueuePool):
