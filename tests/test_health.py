@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 import models.session
+from models.pool import FairQueuePool
 from models.session import Database
 from tests.conftest import PG_URL, reset_postgresql
 from tests.e2e import post, running_bot
@@ -135,6 +136,8 @@ async def test_a_postgresql_url_as_hosting_services_write_it_connects() -> None:
     # when the server offers it, as libpq's default; the test server does not).
     written = urlunsplit(urlsplit(PG_URL)._replace(scheme="postgres", query="sslmode=prefer"))
     database = Database(written)
+    # PostgreSQL's pool serves its waiters in turn too (tests/test_pool.py).
+    assert isinstance(database.engine.pool, FairQueuePool)
     try:
         async with database.sessions() as session:
             assert await session.scalar(text("SELECT 1")) == 1
