@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
+from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from models import Alert, Crisis, MemberIdentity, RosterMember
 from sandbox import slack_requests
-from tests.e2e import SIGNING_SECRET, post, running_bot
+from tests.e2e import CHANNEL, SIGNING_SECRET, post, running_bot
 from tests.helpers import count
 
 
@@ -158,10 +162,62 @@ async def test_slack_requests_with_bad_or_stale_signatures_are_refused(database_
         for request in (forged, stale, unsigned):
             assert await slack.slack(request) == 401
         assert await count(slack.bot.db, RosterMember) == 0
-        assert slack.fake.responses == []
+        assert slack.fake.responses_for("command") == slack.fake.responses_for("click") == []
 
 
 async def test_command_text_containing_the_word_payload_still_works(database_url: str) -> None:
     async with running_bot(database_url) as slack:
         answer = await slack.command("open https://x.com/shop/status/1 the payload never arrived")
         assert answer == "Crisis #1 opened."
+
+
+class _HeldListeners(AsyncListenerStartHandler):
+    """Keeps every listener from starting until released: listeners at work ahead of it."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        await self.release.wait()
+
+
+async def test_commands_and_clicks_are_acknowledged_before_their_listener_gets_a_turn(
+    database_url: str,
+) -> None:
+    """Slack gives up on a request not acknowledged within 3 s and shows the person an error.
+    A command or click is acknowledged once matched, not when its listener first runs (under
+    load, after every listener at work before it); the answer follows."""
+    async with running_bot(database_url) as slack:
+        await slack.command("roster add <@UBOSS|boss> lead", user="UBOSS")
+        await slack.command("roster add <@UANNA|anna> senior", user="UBOSS")
+        await slack.post_alert(post())
+        await slack.fake.wait_for(lambda: len(slack.roots()) == 1)
+        held = _HeldListeners()
+        slack.bot._bolt._async_listener_runner.listener_start_handler = held
+        requests = [
+            slack_requests.slash_command(
+                SIGNING_SECRET,
+                text="status 1",
+                user_id="UANNA",
+                response_url=slack.fake.response_url("command"),
+            ),
+            slack_requests.block_action(
+                SIGNING_SECRET,
+                action_id="crisis_ack",
+                value="1",
+                user_id="UANNA",
+                channel_id=CHANNEL,
+                message_ts=slack.root(1)["ts"],
+                message=slack.root(1),
+                block_id="crisis_actions",
+                response_url=slack.fake.response_url("click"),
+            ),
+        ]
+        for request in requests:
+            assert await slack.slack(request) == 200
+        assert slack.fake.responses_for("command") == slack.fake.responses_for("click") == []
+        held.release.set()
+        [command] = await slack.fake.wait_for_response("command")
+        assert "#1" in command.body["text"]
+        [click] = await slack.fake.wait_for_response("click")
+        assert click.body["text"] == "You are on crisis #1. The playbook is in its thread."

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -69,8 +69,7 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
             await ephemeral(ctx, respond, [message])
 
     @app.action(ACK)
-    async def acknowledge(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
-        await ack()
+    async def acknowledge(body: Body, action: Body, respond: AsyncRespond) -> None:
         await answer(
             respond,
             lambda: crisis_flow.acknowledge(
@@ -79,11 +78,8 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
         )
 
     @app.action(CONFIRM)
-    async def client_confirmed(
-        ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond
-    ) -> None:
+    async def client_confirmed(body: Body, action: Body, respond: AsyncRespond) -> None:
         # Slack showed the confirm dialog before sending this.
-        await ack()
         await answer(
             respond,
             lambda: crisis_flow.confirm(
@@ -108,23 +104,20 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
 
     @app.action(REASSIGN)
     async def reassign(
-        ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, client: AsyncWebClient
+        body: Body, action: Body, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
         await open_modal(body, action, respond, client, reassign_view)
 
     @app.action(RESOLVE)
     async def propose_resolution(
-        ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, client: AsyncWebClient
+        body: Body, action: Body, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
         await open_modal(body, action, respond, client, resolve_view)
 
     @app.action(SNOOZE)
     async def snooze(
-        ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, client: AsyncWebClient
+        body: Body, action: Body, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
         value = (action.get("selected_option") or {}).get("value", "")
 
         async def run() -> Message:
@@ -136,10 +129,7 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
         await answer(respond, run)
 
     @app.action(CATEGORY)
-    async def change_category(
-        ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond
-    ) -> None:
-        await ack()
+    async def change_category(body: Body, action: Body, respond: AsyncRespond) -> None:
         value = (action.get("selected_option") or {}).get("value", "")
         await answer(
             respond,
@@ -149,23 +139,20 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
         )
 
     @app.action(PLAYBOOK)
-    async def show_playbook(ack: AsyncAck, action: Body, respond: AsyncRespond) -> None:
-        await ack()
+    async def show_playbook(action: Body, respond: AsyncRespond) -> None:
         await answer(
             respond, lambda: crisis_flow.show_playbook(ctx, crisis_number(action.get("value")))
         )
 
     @app.action(REOPEN)
-    async def reopen(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
-        await ack()
+    async def reopen(body: Body, action: Body, respond: AsyncRespond) -> None:
         await answer(
             respond,
             lambda: crisis_flow.reopen(ctx, crisis_number(action.get("value")), actor_of(body)),
         )
 
     @app.action(PLAYBOOK_STEPS)
-    async def tick_steps(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
-        await ack()
+    async def tick_steps(body: Body, action: Body, respond: AsyncRespond) -> None:
         # The block id carries the crisis: with nothing ticked, no option value would.
         number = crisis_number(str(action.get("block_id", "")).removeprefix("playbook_"))
         done = {
@@ -174,8 +161,7 @@ def register(app: AsyncApp, ctx: CoreContext) -> None:
         await answer(respond, lambda: crisis_flow.set_steps(ctx, number, actor_of(body), done))
 
     @app.action(CLOSING_STEPS)
-    async def tick_closing(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond) -> None:
-        await ack()
+    async def tick_closing(body: Body, action: Body, respond: AsyncRespond) -> None:
         number = crisis_number(str(action.get("block_id", "")).removeprefix("closing_"))
         done = {
             option["value"].partition(":")[2] for option in action.get("selected_options") or []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
@@ -101,12 +102,28 @@ class _BodyMatcher(AsyncListenerMatcher):
 
 class _CrisisApp(AsyncApp):
     """Bolt's AsyncApp (slack-bolt is pinned: these hooks are its internals) with less work
-    per request: the answers to a request go through the process's connection pool, and a
-    listener is matched without Bolt's argument injection."""
+    per request: the answers to a request go through the process's connection pool, a
+    listener is matched without Bolt's argument injection, and commands and clicks are
+    acknowledged as soon as they are matched."""
 
     def __init__(self, *, respond_session: aiohttp.ClientSession | None, **kwargs: Any) -> None:
         self._respond_session = respond_session
+        self._ack_at_once = False
         super().__init__(**kwargs)
+
+    @contextmanager
+    def acknowledging_at_once(self) -> Iterator[None]:
+        """Listeners registered inside are acknowledged with an empty answer before they
+        run, as Bolt does for events. A listener that acknowledges itself is started first
+        and Bolt polls every 10 ms until it has, so under load the acknowledgement waited
+        behind every listener already at work; these listeners answer later through
+        `respond` anyway. A modal's submission stays outside: its acknowledgement carries
+        the form's errors."""
+        self._ack_at_once = True
+        try:
+            yield
+        finally:
+            self._ack_at_once = False
 
     def _init_context(self, req: AsyncBoltRequest) -> None:
         super()._init_context(req)
@@ -128,7 +145,12 @@ class _CrisisApp(AsyncApp):
         ) and primary_matcher.arg_names == ["body"]:
             primary_matcher = _BodyMatcher(primary_matcher.func)
         return super()._register_listener(
-            functions, primary_matcher, matchers, middleware, auto_acknowledgement, ack_timeout
+            functions,
+            primary_matcher,
+            matchers,
+            middleware,
+            auto_acknowledgement or self._ack_at_once,
+            ack_timeout,
         )
 
 
@@ -146,8 +168,9 @@ def build_app(ctx: CoreContext, session: aiohttp.ClientSession | None = None) ->
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         request_verification_enabled=settings.slack_app_token is None,
     )
-    commands.register(app, ctx)
-    actions.register(app, ctx)
+    with app.acknowledging_at_once():
+        commands.register(app, ctx)
+        actions.register(app, ctx)
     views.register(app, ctx)
     events.register(app, ctx)
     home.register(app, ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot import commands
 from bot.actors import Actor
@@ -21,8 +21,7 @@ log = structlog.get_logger(__name__)
 
 def register(app: AsyncApp, ctx: CoreContext) -> None:
     @app.command(COMMAND)
-    async def crisis_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
+    async def crisis_command(command: dict[str, Any], respond: AsyncRespond) -> None:
         actor = Actor(PLATFORM, command["user_id"], command.get("user_name"))
         try:
             reply = await commands.run(
