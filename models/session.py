@@ -120,6 +120,11 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         )
         kwargs.setdefault("poolclass", FairQueuePool)
     engine = create_async_engine(url, **kwargs)
+    if url.drivername == _ASYNC_DRIVERS["postgresql"]:
+        # Rows inserted without RETURNING (an intake batch's timeline rows and group keys)
+        # go as one multi-row INSERT, as SQLAlchemy already sends those with RETURNING;
+        # asyncpg's executemany has PostgreSQL execute the statement once per row.
+        engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
     _ping_idle_connections(engine)
     return engine
 
