@@ -74,8 +74,29 @@ class SlackBot:
         """Use a control on a message (the crisis's root message unless `message` is given);
         returns the ephemeral answer's text (or "" when `answer` is False)."""
         key = f"act-{len(self.fake.responses)}-{time.monotonic_ns()}"
+        request = self.click_request(
+            action_id, crisis, key, user, message=message, block_id=block_id, **selection
+        )
+        assert await self.slack(request) == 200
+        if not answer:
+            return ""
+        [response] = await self.fake.wait_for_response(key)
+        return str(response.body["text"])
+
+    def click_request(
+        self,
+        action_id: str,
+        crisis: int,
+        key: str,
+        user: str = "UANNA",
+        *,
+        message: dict[str, Any] | None = None,
+        block_id: str = "crisis_actions",
+        **selection: Any,
+    ) -> slack_requests.SignedRequest:
+        """A click on a control, signed, not sent yet; its answer comes under `key`."""
         message = message or self.root(crisis)
-        request = slack_requests.block_action(
+        return slack_requests.block_action(
             SIGNING_SECRET,
             action_id=action_id,
             value=None if selection else str(crisis),
@@ -87,11 +108,6 @@ class SlackBot:
             response_url=self.fake.response_url(key),
             **selection,
         )
-        assert await self.slack(request) == 200
-        if not answer:
-            return ""
-        [response] = await self.fake.wait_for_response(key)
-        return str(response.body["text"])
 
     async def submit(
         self, view: dict[str, Any], user: str, state_values: dict[str, Any]

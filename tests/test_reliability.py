@@ -71,21 +71,7 @@ async def test_a_double_click_changes_the_state_once_and_posts_once(database_url
         await slack.command("roster add <@UANNA|anna> senior")
         await slack.post_alert(post())
         await slack.wait_thread(1, 1)
-        root = slack.root(1)
-        clicks = [
-            slack_requests.block_action(
-                SIGNING_SECRET,
-                action_id="crisis_ack",
-                value="1",
-                user_id="UANNA",
-                channel_id=CHANNEL,
-                message_ts=root["ts"],
-                message=root,
-                block_id="crisis_actions",
-                response_url=slack.fake.response_url(f"click-{n}"),
-            )
-            for n in range(2)
-        ]
+        clicks = [slack.click_request("crisis_ack", 1, f"click-{n}") for n in range(2)]
         statuses = await asyncio.gather(*(slack.slack(click) for click in clicks))
         assert statuses == [200, 200]
         answers = [

@@ -12,7 +12,7 @@ from slack_bolt.response import BoltResponse
 
 from models import Alert, Crisis, MemberIdentity, RosterMember
 from sandbox import slack_requests
-from tests.e2e import CHANNEL, SIGNING_SECRET, post, running_bot
+from tests.e2e import SIGNING_SECRET, post, running_bot
 from tests.helpers import count
 
 
@@ -201,17 +201,7 @@ async def test_commands_and_clicks_are_acknowledged_before_their_listener_gets_a
                 user_id="UANNA",
                 response_url=slack.fake.response_url("command"),
             ),
-            slack_requests.block_action(
-                SIGNING_SECRET,
-                action_id="crisis_ack",
-                value="1",
-                user_id="UANNA",
-                channel_id=CHANNEL,
-                message_ts=slack.root(1)["ts"],
-                message=slack.root(1),
-                block_id="crisis_actions",
-                response_url=slack.fake.response_url("click"),
-            ),
+            slack.click_request("crisis_ack", 1, "click"),
         ]
         for request in requests:
             assert await slack.slack(request) == 200
