@@ -375,9 +375,10 @@ class Batch:
         """As group_store.claim for a crisis that already exists."""
         for key in keys:
             held = self.keys.get(key.key)
-            if held is not None and (held.crisis_id, held.expires_at) == (
-                crisis_id,
-                key.expires_at,
+            if (
+                held is not None
+                and held.crisis_id == crisis_id
+                and held.expires_at == key.expires_at
             ):
                 # Already so: a storm's batches would otherwise each rewrite the post's key.
                 continue
